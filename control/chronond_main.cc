@@ -1,0 +1,269 @@
+// chronond: the control process. Reads the chrony.conf-dialect configuration, creates the
+// shared segment, publishes server state and policy, and starts and supervises the dataplane.
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <spdlog/sinks/stderr_color_sinks.h>
+#include <spdlog/sinks/syslog_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "control/config/config.h"
+#include "control/dataplane_supervisor.h"
+#include "control/pidfile.h"
+#include "control/policy_publisher.h"
+#include "control/server_state_source.h"
+#include "dataplane/shared/segment.h"
+#include "timestamping/clock.h"
+
+namespace {
+
+using namespace chronon;
+
+constexpr const char* kDefaultConfig = "/etc/chronon/chronon.conf";
+constexpr const char* kDefaultSegment = "/run/chronon/chronon.shm";
+// How long the dataplane serves the last published state after control stops publishing.
+constexpr auto kHoldover = std::chrono::hours(1);
+
+struct Options {
+  std::string config = kDefaultConfig;
+  std::string segment = kDefaultSegment;
+  std::string dataplane_binary;
+  int debug = 0;          // -d given (twice: debug logging)
+  bool no_detach = false; // -n
+  bool no_clock = false;  // -x
+};
+
+void usage(FILE* out) {
+  std::fprintf(out,
+      "Usage: chronond [OPTION]...\n"
+      "NTP server with a kernel-bypass dataplane; reads the chrony.conf dialect.\n\n"
+      "  -f FILE          configuration file (default %s)\n"
+      "  -d               stay in the foreground and log to stderr (-d -d: debug messages)\n"
+      "  -n               stay in the foreground, log to syslog\n"
+      "  -x               never adjust the system clock (chronon does not adjust it yet anyway)\n"
+      "  -S, --segment PATH   shared segment with the dataplane (default %s)\n"
+      "  --dataplane PATH     dataplane binary (default: chronon-dataplane beside chronond)\n"
+      "  -v, --version    print the version and exit\n"
+      "  -h, --help       print this help and exit\n\n"
+      "See chronond(8) and chronon.conf(5) in docs/.\n",
+      kDefaultConfig, kDefaultSegment);
+}
+
+std::string sibling_binary(const char* name) {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return name;
+  self[n] = '\0';
+  std::string dir(self);
+  dir.resize(dir.rfind('/') + 1);
+  return dir + name;
+}
+
+uint64_t fnv1a(const std::vector<std::string>& parts) {
+  uint64_t h = 1469598103934665603ULL;
+  for (const auto& p : parts) {
+    for (unsigned char c : p) h = (h ^ c) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+  }
+  return h;
+}
+
+void setup_logging(const Options& o) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (o.debug > 0) {
+    logger = spdlog::stderr_color_mt("chronond");
+  } else {
+    logger = spdlog::syslog_logger_mt("chronond", "chronond", LOG_PID, LOG_DAEMON);
+  }
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern(o.debug > 0 ? "%Y-%m-%dT%H:%M:%SZ %^%l%$ %v" : "%v", spdlog::pattern_time_type::utc);
+  spdlog::set_level(o.debug > 1 ? spdlog::level::debug : spdlog::level::info);
+}
+
+void daemonize() {
+  if (pid_t p = fork(); p < 0) {
+    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  } else if (p > 0) {
+    _exit(0);
+  }
+  setsid();
+  if (pid_t p = fork(); p > 0) _exit(0);
+  if (chdir("/") != 0) {
+    // Not fatal: the process just keeps its working directory.
+  }
+  FILE* devnull = std::fopen("/dev/null", "r+");
+  if (devnull) {
+    dup2(fileno(devnull), 0);
+    dup2(fileno(devnull), 1);
+    dup2(fileno(devnull), 2);
+  }
+}
+
+std::vector<std::string> dataplane_argv(const Options& o, const ctl::Config& cfg) {
+  std::vector<std::string> a = {o.dataplane_binary, "--segment", o.segment, "--backend", "socket",
+                                "--port", std::to_string(cfg.port), "--threads",
+                                std::to_string(cfg.dataplane.threads)};
+  for (const auto& b : cfg.bindaddress) {
+    a.push_back("--bind");
+    a.push_back(b);
+  }
+  return a;
+}
+
+// Waits until the dataplane has opened its sockets (it records its pid in the segment) or
+// has exited. Returns false on exit or timeout.
+bool wait_dataplane_ready(const dp::Segment& seg, const ctl::DataplaneSupervisor& sup) {
+  for (int i = 0; i < 500; ++i) {
+    if (seg.header.dataplane_pid.load() == sup.pid()) return true;
+    pollfd p{sup.exit_fd(), POLLIN, 0};
+    if (poll(&p, 1, 10) > 0) return false;
+  }
+  return false;
+}
+
+std::string where_served(const ctl::Config& cfg) {
+  std::string where;
+  if (cfg.bindaddress.empty()) {
+    where = "all addresses (IPv4 and IPv6)";
+  } else {
+    for (const auto& b : cfg.bindaddress) where += (where.empty() ? "" : ", ") + b;
+  }
+  return "UDP port " + std::to_string(cfg.port) + " on " + where;
+}
+
+int run(const Options& o, const ctl::Config& cfg) {
+  for (const auto& n : cfg.not_implemented) spdlog::warn("{}", n);
+  for (const auto& n : cfg.notices) spdlog::info("{}", n);
+  if (cfg.dataplane.kind != ctl::DataplaneConfig::Kind::kSocket) {
+    throw ctl::ConfigError(cfg.dataplane.where.file + ":" + std::to_string(cfg.dataplane.where.line) +
+                           ": this dataplane backend is not implemented yet (use 'dataplane socket')");
+  }
+
+  auto access = std::make_unique<dp::AccessTable>();
+  ctl::compile_access(cfg.ntp_access, access.get());
+
+  ctl::make_parent_dirs(o.segment);
+  ctl::PidFile pidfile(cfg.pidfile);
+  auto seg = dp::SegmentMapping::create(o.segment);
+  seg->header.control_pid.store(getpid());
+
+  ts::SystemClock clock;
+  ctl::ServerStateSource state_source(
+      clock, ctl::LocalReference{cfg.local.enabled, cfg.local.stratum},
+      cfg.ratelimit.enabled ? cfg.ratelimit.interval_log2 : -128);
+  auto publish_state = [&] {
+    dp::PublishedState ps{};
+    ps.server = state_source.current();
+    ps.published_mono_ns = ts::to_nanos(clock.monotonic()).count();
+    ps.holdover_ns = std::chrono::duration_cast<ts::Nanos>(kHoldover).count();
+    seg->state.write(ps);
+  };
+  publish_state();
+  ctl::publish_policy(*seg.get(), *access);
+
+  // Signals arrive through a signalfd so the loop below is the only place that acts on them.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  const int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+
+  const auto argv = dataplane_argv(o, cfg);
+  ctl::DataplaneSupervisor sup(argv, fnv1a(argv), seg.get());
+  spdlog::info("{}", sup.start());
+  if (!sup.adopted() && !wait_dataplane_ready(*seg.get(), sup)) {
+    sup.stop();
+    throw std::runtime_error("the dataplane did not start (see its error above)");
+  }
+  spdlog::info("chronond {} serving NTP on {} (socket backend); {}", PROJECT_VERSION,
+               where_served(cfg),
+               cfg.local.enabled ? "local stratum " + std::to_string(cfg.local.stratum)
+                                 : std::string("unsynchronised (no source, no 'local')"));
+  spdlog::info("query it with: ntpdig 127.0.0.1   or   chronyd -Q -t 5 'server 127.0.0.1 iburst'");
+
+  bool stop = false;
+  while (!stop) {
+    pollfd fds[2] = {{sfd, POLLIN, 0}, {sup.exit_fd(), POLLIN, 0}};
+    const int n = poll(fds, sup.exit_fd() >= 0 ? 2 : 1, 1000);
+    if (n < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+    if (n > 0 && (fds[0].revents & POLLIN)) {
+      signalfd_siginfo si{};
+      if (read(sfd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+          spdlog::info("SIGHUP ignored (configuration reload is not implemented yet)");
+        } else {
+          spdlog::info("signal {} received, shutting down", si.ssi_signo);
+          stop = true;
+        }
+      }
+    }
+    if (n > 0 && sup.exit_fd() >= 0 && (fds[1].revents & POLLIN)) {
+      spdlog::warn("{}", sup.on_exit());
+    }
+    publish_state();
+  }
+  sup.stop();
+  close(sfd);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  static const option long_opts[] = {{"help", no_argument, nullptr, 'h'},
+                                     {"version", no_argument, nullptr, 'v'},
+                                     {"segment", required_argument, nullptr, 'S'},
+                                     {"dataplane", required_argument, nullptr, 'D'},
+                                     {nullptr, 0, nullptr, 0}};
+  int c;
+  while ((c = getopt_long(argc, argv, "f:dnxS:vh", long_opts, nullptr)) != -1) {
+    switch (c) {
+      case 'f': o.config = optarg; break;
+      case 'd': ++o.debug; break;
+      case 'n': o.no_detach = true; break;
+      case 'x': o.no_clock = true; break;
+      case 'S': o.segment = optarg; break;
+      case 'D': o.dataplane_binary = optarg; break;
+      case 'v': std::printf("chronond (chronon) %s\n", PROJECT_VERSION); return 0;
+      case 'h': usage(stdout); return 0;
+      default: usage(stderr); return 2;
+    }
+  }
+  if (optind < argc) {
+    // chronyd takes configuration lines as arguments; chronond does not (yet): say so.
+    std::fprintf(stderr, "chronond: unexpected argument '%s' (see --help)\n", argv[optind]);
+    return 2;
+  }
+  if (o.dataplane_binary.empty()) o.dataplane_binary = sibling_binary("chronon-dataplane");
+  try {
+    // Configuration errors go to stderr before detaching, so a failed start is visible.
+    const chronon::ctl::Config cfg = chronon::ctl::load_config(o.config);
+    if (o.debug == 0 && !o.no_detach) daemonize();
+    setup_logging(o);
+    try {
+      return run(o, cfg);
+    } catch (const std::exception& e) {
+      spdlog::critical("{}", e.what());
+      if (o.debug == 0) std::fprintf(stderr, "chronond: %s\n", e.what());
+      return 1;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "chronond: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,62 @@
+// Formatting of the dataplane report; see dataplane_report.h.
+#include "control/cli/dataplane_report.h"
+
+#include <fmt/format.h>
+
+#include "dataplane/shared/segment.h"
+
+namespace chronon::ctl {
+
+namespace {
+constexpr int kDrops = static_cast<int>(dp::NtpDrop::kCount);
+
+struct Row {
+  uint64_t received, replied, send_errors, drops[kDrops];
+};
+
+Row row_of(const dp::WorkerCounters& w) {
+  Row r{w.received.load(), w.replied.load(), w.send_errors.load(), {}};
+  for (int i = 0; i < kDrops; ++i) r.drops[i] = w.drops[i].load();
+  return r;
+}
+
+std::string csv_row(const std::string& name, const Row& r) {
+  std::string s = fmt::format("{},{},{},{}", name, r.received, r.replied, r.send_errors);
+  for (int i = 1; i < kDrops; ++i) s += fmt::format(",{}", r.drops[i]);
+  return s + "\n";
+}
+}  // namespace
+
+std::string dataplane_report(const dp::Segment& seg, bool csv) {
+  const uint32_t n = std::min<uint32_t>(seg.header.worker_count.load(), dp::kMaxWorkers);
+  const dp::CounterTotals t = dp::sum_counters(seg);
+  Row total{t.received, t.replied, t.send_errors, {}};
+  for (int i = 0; i < kDrops; ++i) total.drops[i] = t.drops[i];
+  std::string out;
+  if (csv) {
+    for (uint32_t i = 0; i < n; ++i) out += csv_row(std::to_string(i), row_of(seg.workers[i]));
+    return out + csv_row("total", total);
+  }
+  const int32_t pid = seg.header.dataplane_pid.load();
+  out += fmt::format("Backend         : socket\n");
+  out += fmt::format("Dataplane pid   : {}\n", pid > 0 ? std::to_string(pid) : "not running");
+  out += fmt::format("Workers         : {}\n", n);
+  out += fmt::format("Restarts        : {}\n", seg.header.dataplane_restarts.load());
+  out += fmt::format("Requests        : {}\n", total.received);
+  out += fmt::format("Replies         : {}\n", total.replied);
+  out += fmt::format("Send errors     : {}\n", total.send_errors);
+  for (int i = 1; i < kDrops; ++i)
+    out += fmt::format("Dropped {:<8}: {}\n", dp::ntp_drop_name(static_cast<dp::NtpDrop>(i)),
+                       total.drops[i]);
+  out += "\nWorker  Requests   Replies   Dropped\n";
+  out += "====================================\n";
+  for (uint32_t i = 0; i < n; ++i) {
+    const Row r = row_of(seg.workers[i]);
+    uint64_t dropped = 0;
+    for (int d = 1; d < kDrops; ++d) dropped += r.drops[d];
+    out += fmt::format("{:>6} {:>9} {:>9} {:>9}\n", i, r.received, r.replied, dropped);
+  }
+  return out;
+}
+
+}  // namespace chronon::ctl

@@ -1,0 +1,133 @@
+// Dataplane process supervision; see dataplane_supervisor.h.
+#include "control/dataplane_supervisor.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+namespace chronon::ctl {
+
+namespace {
+
+int pidfd_open(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+
+int64_t mono_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<int64_t>(t.tv_sec) * 1000000000LL + t.tv_nsec;
+}
+
+// True if `pid` runs the binary at `path` (compared by /proc/PID/exe's target name).
+bool runs_binary(pid_t pid, const std::string& path) {
+  char link[4096];
+  const std::string proc = "/proc/" + std::to_string(pid) + "/exe";
+  const ssize_t n = readlink(proc.c_str(), link, sizeof link - 1);
+  if (n <= 0) return false;
+  link[n] = '\0';
+  char want[4096];
+  if (!realpath(path.c_str(), want)) return false;
+  return std::strcmp(link, want) == 0;
+}
+
+constexpr int kMaxRestartsPerMinute = 10;
+
+}  // namespace
+
+DataplaneSupervisor::DataplaneSupervisor(std::vector<std::string> argv, uint64_t config_hash,
+                                         dp::Segment* seg)
+    : argv_(std::move(argv)), config_hash_(config_hash), seg_(seg) {}
+
+DataplaneSupervisor::~DataplaneSupervisor() {
+  if (pidfd_ >= 0) close(pidfd_);
+}
+
+std::string DataplaneSupervisor::start() {
+  const pid_t old = seg_->header.dataplane_pid.load();
+  if (old > 0 && kill(old, 0) == 0 && runs_binary(old, argv_[0])) {
+    if (seg_->header.dataplane_config_hash.load() == config_hash_) {
+      pidfd_ = pidfd_open(old);
+      if (pidfd_ >= 0) {
+        pid_ = old;
+        adopted_ = true;
+        return "reattached to running dataplane pid " + std::to_string(old);
+      }
+    }
+    // Started with other settings: replace it.
+    kill(old, SIGTERM);
+    for (int i = 0; i < 200 && kill(old, 0) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (kill(old, 0) == 0) kill(old, SIGKILL);
+  }
+  return spawn();
+}
+
+std::string DataplaneSupervisor::spawn() {
+  std::vector<char*> cargv;
+  for (auto& a : argv_) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error(std::string("cannot fork dataplane: ") + std::strerror(errno));
+  if (pid == 0) {
+    // The dataplane must survive control's death: its own session, no inherited signal mask.
+    setsid();
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execv(cargv[0], cargv.data());
+    std::fprintf(stderr, "chronond: cannot execute %s: %s\n", cargv[0], std::strerror(errno));
+    _exit(127);
+  }
+  pid_ = pid;
+  adopted_ = false;
+  if (pidfd_ >= 0) close(pidfd_);
+  pidfd_ = pidfd_open(pid);
+  if (pidfd_ < 0)
+    throw std::runtime_error(std::string("pidfd_open for dataplane failed: ") + std::strerror(errno));
+  return "started dataplane pid " + std::to_string(pid) + ": " + argv_[0];
+}
+
+std::string DataplaneSupervisor::on_exit() {
+  std::string what = "dataplane pid " + std::to_string(pid_);
+  if (!adopted_) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      if (WIFEXITED(status)) what += " exited with status " + std::to_string(WEXITSTATUS(status));
+      else if (WIFSIGNALED(status)) what += " killed by signal " + std::to_string(WTERMSIG(status));
+    }
+  } else {
+    what += " (adopted) exited";
+  }
+  close(pidfd_);
+  pidfd_ = -1;
+  const int64_t now = mono_ns();
+  std::erase_if(restarts_mono_ns_, [now](int64_t t) { return now - t > 60'000'000'000LL; });
+  if (static_cast<int>(restarts_mono_ns_.size()) >= kMaxRestartsPerMinute) {
+    throw std::runtime_error(what + "; restarted " + std::to_string(kMaxRestartsPerMinute) +
+                             " times in the last minute, giving up");
+  }
+  restarts_mono_ns_.push_back(now);
+  seg_->header.dataplane_restarts.fetch_add(1);
+  return what + "; restarting: " + spawn();
+}
+
+void DataplaneSupervisor::stop() {
+  if (pid_ <= 0 || pidfd_ < 0) return;
+  kill(pid_, SIGTERM);
+  pollfd p{pidfd_, POLLIN, 0};
+  if (poll(&p, 1, 2000) <= 0) kill(pid_, SIGKILL);
+  if (!adopted_) waitpid(pid_, nullptr, 0);
+  close(pidfd_);
+  pidfd_ = -1;
+  pid_ = -1;
+}
+
+}  // namespace chronon::ctl

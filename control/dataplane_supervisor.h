@@ -1,0 +1,46 @@
+// Starts the dataplane process, adopts one left running by an earlier chronond, and restarts
+// it when it dies (DESIGN.md: two processes; the dataplane outlives a crashed control).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dataplane/shared/segment_layout.h"
+
+namespace chronon::ctl {
+
+class DataplaneSupervisor {
+ public:
+  // `argv` is the full command line (argv[0] = binary path). `config_hash` identifies it: an
+  // adopted dataplane started with a different hash is replaced.
+  DataplaneSupervisor(std::vector<std::string> argv, uint64_t config_hash, dp::Segment* seg);
+  ~DataplaneSupervisor();
+
+  // Adopts a running dataplane with the same config hash, or starts one. Returns a line for
+  // the log describing what happened.
+  std::string start();
+  // A file descriptor that becomes readable when the dataplane exits (a pidfd), or -1.
+  int exit_fd() const { return pidfd_; }
+  // Call when exit_fd() is readable: reaps, then restarts (unless more than `max_restarts`
+  // in the last minute). Returns a line for the log.
+  std::string on_exit();
+  // Clean shutdown: SIGTERM, wait up to 2 s, then SIGKILL.
+  void stop();
+  pid_t pid() const { return pid_; }
+  bool adopted() const { return adopted_; }
+
+ private:
+  std::string spawn();
+  std::vector<std::string> argv_;
+  uint64_t config_hash_;
+  dp::Segment* seg_;
+  pid_t pid_ = -1;
+  int pidfd_ = -1;
+  bool adopted_ = false;
+  std::vector<int64_t> restarts_mono_ns_;
+};
+
+}  // namespace chronon::ctl

@@ -1,0 +1,48 @@
+// Pid file handling; see pidfile.h.
+#include "control/pidfile.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+namespace chronon::ctl {
+
+void make_parent_dirs(const std::string& path) {
+  for (size_t pos = path.find('/', 1); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+    const std::string dir = path.substr(0, pos);
+    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+      throw std::runtime_error("cannot create directory " + dir + ": " + std::strerror(errno));
+  }
+}
+
+PidFile::PidFile(std::string path) : path_(std::move(path)) {
+  if (path_.empty()) return;
+  make_parent_dirs(path_);
+  {
+    std::ifstream in(path_);
+    long old = 0;
+    if (in >> old && old > 0 && old != getpid() && kill(static_cast<pid_t>(old), 0) == 0) {
+      const std::string proc = "/proc/" + std::to_string(old) + "/comm";
+      std::ifstream comm(proc);
+      std::string name;
+      comm >> name;
+      if (name == "chronond")
+        throw std::runtime_error("another chronond is running (pid " + std::to_string(old) +
+                                 ", " + path_ + ")");
+    }
+  }
+  std::ofstream out(path_, std::ios::trunc);
+  if (!(out << getpid() << '\n'))
+    throw std::runtime_error("cannot write pid file " + path_ + ": " + std::strerror(errno));
+}
+
+PidFile::~PidFile() {
+  if (!path_.empty()) unlink(path_.c_str());
+}
+
+}  // namespace chronon::ctl

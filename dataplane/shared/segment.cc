@@ -1,0 +1,114 @@
+// Segment file creation and attachment.
+#include "dataplane/shared/segment.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+
+namespace chronon::dp {
+
+namespace {
+[[noreturn]] void fail(const std::string& path, const char* what) {
+  throw std::runtime_error("segment " + path + ": " + what + ": " + std::strerror(errno));
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+}  // namespace
+
+SegmentMapping SegmentMapping::create(const std::string& path) {
+  Fd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
+  if (fd.get() < 0) fail(path, "cannot open");
+  struct stat st{};
+  if (fstat(fd.get(), &st) != 0) fail(path, "cannot stat");
+  bool reuse = false;
+  if (static_cast<size_t>(st.st_size) == sizeof(Segment)) {
+    SegmentHeader h{};
+    if (pread(fd.get(), &h, sizeof h, 0) == static_cast<ssize_t>(sizeof h))
+      reuse = h.magic == kSegmentMagic && h.version == kSegmentVersion && h.size == sizeof(Segment);
+  }
+  if (!reuse) {
+    if (ftruncate(fd.get(), 0) != 0 || ftruncate(fd.get(), sizeof(Segment)) != 0)
+      fail(path, "cannot size");
+  }
+  void* p = mmap(nullptr, sizeof(Segment), PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+  if (p == MAP_FAILED) fail(path, "cannot map");
+  auto* seg = static_cast<Segment*>(p);
+  if (!reuse) {
+    // Fresh zeroed file: placement-new gives the atomics their lifetime; then stamp the header
+    // last so a reader never sees a valid magic over an unfinished layout.
+    new (seg) Segment();
+    seg->header.size = sizeof(Segment);
+    seg->header.version = kSegmentVersion;
+    std::atomic_thread_fence(std::memory_order_release);
+    seg->header.magic = kSegmentMagic;
+  }
+  return SegmentMapping(seg, reuse);
+}
+
+SegmentMapping SegmentMapping::attach(const std::string& path, bool writable) {
+  Fd fd(open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC));
+  if (fd.get() < 0) fail(path, "cannot open");
+  SegmentHeader h{};
+  if (pread(fd.get(), &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h))
+    throw std::runtime_error("segment " + path + ": too short to be a chronon segment");
+  if (h.magic != kSegmentMagic)
+    throw std::runtime_error("segment " + path + ": not a chronon segment (bad magic)");
+  if (h.version != kSegmentVersion || h.size != sizeof(Segment))
+    throw std::runtime_error("segment " + path + ": has layout version " +
+                             std::to_string(h.version) + ", this program expects " +
+                             std::to_string(kSegmentVersion) +
+                             " (restart both chronond and its dataplane after an upgrade)");
+  void* p = mmap(nullptr, sizeof(Segment), writable ? PROT_READ | PROT_WRITE : PROT_READ,
+                 MAP_SHARED, fd.get(), 0);
+  if (p == MAP_FAILED) fail(path, "cannot map");
+  return SegmentMapping(static_cast<Segment*>(p), true);
+}
+
+SegmentMapping::SegmentMapping(SegmentMapping&& o) noexcept
+    : seg_(o.seg_), reattached_(o.reattached_) {
+  o.seg_ = nullptr;
+}
+
+SegmentMapping& SegmentMapping::operator=(SegmentMapping&& o) noexcept {
+  if (this != &o) {
+    if (seg_) munmap(seg_, sizeof(Segment));
+    seg_ = o.seg_;
+    reattached_ = o.reattached_;
+    o.seg_ = nullptr;
+  }
+  return *this;
+}
+
+SegmentMapping::~SegmentMapping() {
+  if (seg_) munmap(seg_, sizeof(Segment));
+}
+
+CounterTotals sum_counters(const Segment& s) {
+  CounterTotals t;
+  for (const WorkerCounters& w : s.workers) {
+    t.received += w.received.load(std::memory_order_relaxed);
+    t.replied += w.replied.load(std::memory_order_relaxed);
+    t.send_errors += w.send_errors.load(std::memory_order_relaxed);
+    for (int i = 0; i < static_cast<int>(NtpDrop::kCount); ++i)
+      t.drops[i] += w.drops[i].load(std::memory_order_relaxed);
+  }
+  return t;
+}
+
+}  // namespace chronon::dp

@@ -1,0 +1,45 @@
+// Creating (control) and attaching to (dataplane, CLI) the shared segment file.
+#pragma once
+
+#include <string>
+
+#include "dataplane/shared/segment_layout.h"
+
+namespace chronon::dp {
+
+// Owns one mapping of the segment; unmaps on destruction. Never removes the file: a
+// restarted process reattaches to it.
+class SegmentMapping {
+ public:
+  // Creates or re-initialises the file at `path` (mode 0640) as control. If the file holds a
+  // segment of this version, its counters and pids are kept (reattach); a different version
+  // or size is re-created. Throws std::runtime_error with the path and errno text.
+  static SegmentMapping create(const std::string& path);
+  // Maps an existing segment. Throws std::runtime_error if missing, of a different version
+  // ("segment PATH has version X, this program expects Y") or too small.
+  static SegmentMapping attach(const std::string& path, bool writable);
+
+  SegmentMapping(SegmentMapping&& o) noexcept;
+  SegmentMapping& operator=(SegmentMapping&& o) noexcept;
+  SegmentMapping(const SegmentMapping&) = delete;
+  SegmentMapping& operator=(const SegmentMapping&) = delete;
+  ~SegmentMapping();
+
+  Segment* get() const { return seg_; }
+  Segment* operator->() const { return seg_; }
+  bool reattached() const { return reattached_; }
+
+ private:
+  SegmentMapping(Segment* s, bool reattached) : seg_(s), reattached_(reattached) {}
+  Segment* seg_ = nullptr;
+  bool reattached_ = false;
+};
+
+// Sums all workers' counters.
+struct CounterTotals {
+  uint64_t received = 0, replied = 0, send_errors = 0;
+  uint64_t drops[static_cast<int>(NtpDrop::kCount)] = {};
+};
+CounterTotals sum_counters(const Segment& s);
+
+}  // namespace chronon::dp

@@ -1,0 +1,66 @@
+// The shared segment between control and the dataplane (DESIGN.md): one file-backed mapping
+// with a versioned header. Control writes state and policy through seqlocks; each dataplane
+// worker writes only its own cache-line-aligned counters. Both sides include only this header.
+//
+// Layout history (bump kSegmentVersion on any change):
+//   1  first layout: header, server state, policy (access table), worker counters.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "dataplane/core/ntp_packet.h"
+#include "dataplane/shared/access_table.h"
+#include "dataplane/shared/seqlock.h"
+#include "dataplane/shared/server_state.h"
+
+namespace chronon::dp {
+
+inline constexpr uint64_t kSegmentMagic = 0x4e4f4e4f52484321ULL;  // "!CHRONON" little-endian
+inline constexpr uint32_t kSegmentVersion = 1;
+inline constexpr int kMaxWorkers = 64;
+
+// Published by control every second and on every change.
+struct PublishedState {
+  ServerState server;
+  int64_t published_mono_ns;  // CLOCK_MONOTONIC when written
+  int64_t holdover_ns;        // after this long without a publish, serve as unsynchronised
+};
+
+struct Policy {
+  uint64_t generation;  // bumped by control on every change; workers reload when it moves
+  AccessTable access;
+};
+
+// Per-worker counters. Only the owning worker writes (relaxed stores); readers sum them.
+// Invariant: received == replied + sum(drops).
+struct alignas(64) WorkerCounters {
+  std::atomic<uint64_t> received;
+  std::atomic<uint64_t> replied;
+  std::atomic<uint64_t> drops[static_cast<int>(NtpDrop::kCount)];
+  std::atomic<uint64_t> send_errors;  // replies built but not accepted by the kernel/NIC
+  std::atomic<int32_t> active;         // 1 while the worker runs
+};
+
+struct SegmentHeader {
+  uint64_t magic;
+  uint32_t version;
+  uint32_t size;  // sizeof(Segment)
+  std::atomic<int32_t> control_pid;
+  std::atomic<int32_t> dataplane_pid;
+  std::atomic<uint64_t> dataplane_config_hash;  // which arguments the running dataplane has
+  std::atomic<uint32_t> worker_count;
+  std::atomic<uint32_t> dataplane_restarts;
+};
+
+struct Segment {
+  SegmentHeader header;
+  alignas(64) SeqLocked<PublishedState> state;
+  alignas(64) std::atomic<uint64_t> policy_generation;
+  SeqLocked<Policy> policy;
+  WorkerCounters workers[kMaxWorkers];
+};
+
+}  // namespace chronon::dp

@@ -1,0 +1,264 @@
+// Socket backend worker loop; see socket_worker.h.
+#include "dataplane/socket/socket_worker.h"
+
+#include <arpa/inet.h>
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <stdexcept>
+
+#include "dataplane/core/server_core.h"
+#include "dataplane/shared/ip_address.h"
+#include "timestamping/ntp_time.h"
+
+namespace chronon::dp {
+
+namespace {
+
+constexpr int kMaxBatch = 64;
+constexpr size_t kBufLen = 1024;  // longest request we accept (NTP + extension fields)
+constexpr size_t kCtlLen = 256;
+
+[[noreturn]] void fail(const std::string& what) {
+  throw std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+int open_socket(int family, const sockaddr* addr, socklen_t addr_len, const std::string& name) {
+  const int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (fd < 0) fail("socket for " + name);
+  const int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (family == AF_INET6) {
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+  } else {
+    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+  }
+  // Kernel receive timestamps; hardware ones need `hwtimestamp` (not implemented yet).
+  const int ts_flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &ts_flags, sizeof ts_flags);
+  if (bind(fd, addr, addr_len) != 0) {
+    const int e = errno;
+    close(fd);
+    errno = e;
+    fail("cannot bind " + name);
+  }
+  return fd;
+}
+
+IpAddress address_of(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    const auto& s4 = reinterpret_cast<const sockaddr_in&>(ss);
+    return IpAddress::from_v4(ntohl(s4.sin_addr.s_addr));
+  }
+  const auto& s6 = reinterpret_cast<const sockaddr_in6&>(ss);
+  uint8_t b[16];
+  std::memcpy(b, &s6.sin6_addr, 16);
+  return IpAddress::from_v6(b);
+}
+
+uint16_t port_of(const sockaddr_storage& ss) {
+  return ntohs(ss.ss_family == AF_INET ? reinterpret_cast<const sockaddr_in&>(ss).sin_port
+                                       : reinterpret_cast<const sockaddr_in6&>(ss).sin6_port);
+}
+
+timespec now_realtime() {
+  timespec t{};
+  clock_gettime(CLOCK_REALTIME, &t);
+  return t;
+}
+
+int64_t now_mono_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return ts::to_nanos(t).count();
+}
+
+// Per-batch buffers, allocated once per worker.
+struct Batch {
+  uint8_t buf[kMaxBatch][kBufLen];
+  uint8_t ctl[kMaxBatch][kCtlLen];
+  uint8_t out_ctl[kMaxBatch][kCtlLen];
+  sockaddr_storage from[kMaxBatch];
+  iovec iov[kMaxBatch];
+  mmsghdr in[kMaxBatch];
+  iovec out_iov[kMaxBatch];
+  mmsghdr out[kMaxBatch];
+};
+
+// Finds the kernel RX timestamp and the local (destination) address of a received message,
+// and writes the matching source-address control message for the reply.
+bool read_cmsgs(msghdr& mh, timespec* rx, msghdr& reply, uint8_t* out_ctl) {
+  bool have_ts = false;
+  size_t out_len = 0;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPING) {
+      scm_timestamping tss;
+      std::memcpy(&tss, CMSG_DATA(c), sizeof tss);
+      if (tss.ts[0].tv_sec != 0 || tss.ts[0].tv_nsec != 0) {
+        *rx = tss.ts[0];
+        have_ts = true;
+      }
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      in_pktinfo pi;
+      std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      in_pktinfo out{};
+      out.ipi_spec_dst = pi.ipi_addr;  // reply from the address the request was sent to
+      auto* oc = reinterpret_cast<cmsghdr*>(out_ctl);
+      oc->cmsg_level = IPPROTO_IP;
+      oc->cmsg_type = IP_PKTINFO;
+      oc->cmsg_len = CMSG_LEN(sizeof out);
+      std::memcpy(CMSG_DATA(oc), &out, sizeof out);
+      out_len = CMSG_SPACE(sizeof out);
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      in6_pktinfo pi;
+      std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      auto* oc = reinterpret_cast<cmsghdr*>(out_ctl);
+      oc->cmsg_level = IPPROTO_IPV6;
+      oc->cmsg_type = IPV6_PKTINFO;
+      oc->cmsg_len = CMSG_LEN(sizeof pi);
+      std::memcpy(CMSG_DATA(oc), &pi, sizeof pi);
+      out_len = CMSG_SPACE(sizeof pi);
+    }
+  }
+  reply.msg_control = out_len ? out_ctl : nullptr;
+  reply.msg_controllen = out_len;
+  return have_ts;
+}
+
+}  // namespace
+
+SocketWorker::SocketWorker(const SocketWorkerConfig& cfg, Segment* seg) : cfg_(cfg), seg_(seg) {
+  if (cfg_.batch < 1 || cfg_.batch > kMaxBatch) cfg_.batch = kMaxBatch;
+  try {
+    if (cfg_.bind_addresses.empty()) {
+      sockaddr_in a4{};
+      a4.sin_family = AF_INET;
+      a4.sin_port = htons(cfg_.port);
+      fds_.push_back(open_socket(AF_INET, reinterpret_cast<sockaddr*>(&a4), sizeof a4,
+                                 "0.0.0.0:" + std::to_string(cfg_.port)));
+      sockaddr_in6 a6{};
+      a6.sin6_family = AF_INET6;
+      a6.sin6_port = htons(cfg_.port);
+      a6.sin6_addr = in6addr_any;
+      fds_.push_back(open_socket(AF_INET6, reinterpret_cast<sockaddr*>(&a6), sizeof a6,
+                                 "[::]:" + std::to_string(cfg_.port)));
+    }
+    for (const std::string& text : cfg_.bind_addresses) {
+      const auto ip = parse_ip(text);
+      if (!ip) throw std::runtime_error("bad bind address '" + text + "'");
+      if (ip->is_v4()) {
+        sockaddr_in a4{};
+        a4.sin_family = AF_INET;
+        a4.sin_port = htons(cfg_.port);
+        a4.sin_addr.s_addr = htonl(ip->v4());
+        fds_.push_back(open_socket(AF_INET, reinterpret_cast<sockaddr*>(&a4), sizeof a4,
+                                   text + ":" + std::to_string(cfg_.port)));
+      } else {
+        sockaddr_in6 a6{};
+        a6.sin6_family = AF_INET6;
+        a6.sin6_port = htons(cfg_.port);
+        std::memcpy(&a6.sin6_addr, ip->bytes.data(), 16);
+        fds_.push_back(open_socket(AF_INET6, reinterpret_cast<sockaddr*>(&a6), sizeof a6,
+                                   "[" + text + "]:" + std::to_string(cfg_.port)));
+      }
+    }
+  } catch (...) {
+    for (int fd : fds_) close(fd);
+    throw;
+  }
+}
+
+SocketWorker::~SocketWorker() {
+  for (int fd : fds_) close(fd);
+}
+
+void SocketWorker::run(const std::atomic<bool>& stop) {
+  auto batch = std::make_unique<Batch>();
+  ServerCore core(static_cast<uint64_t>(now_mono_ns()) ^
+                  (static_cast<uint64_t>(cfg_.index + 1) << 40) ^ static_cast<uint64_t>(getpid()));
+  WorkerCounters& slot = seg_->workers[cfg_.index];
+  slot.active.store(1, std::memory_order_relaxed);
+  std::vector<pollfd> pfds;
+  for (int fd : fds_) pfds.push_back(pollfd{fd, POLLIN, 0});
+  const int n_batch = cfg_.batch;
+
+  while (!stop.load(std::memory_order_relaxed)) {
+    core.refresh(*seg_, now_mono_ns());
+    const int pr = poll(pfds.data(), pfds.size(), 100);
+    if (pr <= 0) continue;
+    for (pollfd& pfd : pfds) {
+      if (!(pfd.revents & POLLIN)) continue;
+      for (int i = 0; i < n_batch; ++i) {
+        batch->iov[i] = {batch->buf[i], kBufLen};
+        msghdr& mh = batch->in[i].msg_hdr;
+        mh = msghdr{};
+        mh.msg_name = &batch->from[i];
+        mh.msg_namelen = sizeof(sockaddr_storage);
+        mh.msg_iov = &batch->iov[i];
+        mh.msg_iovlen = 1;
+        mh.msg_control = batch->ctl[i];
+        mh.msg_controllen = kCtlLen;
+      }
+      const int n = recvmmsg(pfd.fd, batch->in, n_batch, MSG_DONTWAIT, nullptr);
+      if (n <= 0) continue;
+      // One userspace reading stands in for packets without a kernel timestamp.
+      const timespec batch_rx = now_realtime();
+      int n_out = 0;
+      for (int i = 0; i < n; ++i) {
+        msghdr& mh = batch->in[i].msg_hdr;
+        const size_t len = batch->in[i].msg_len;
+        if (mh.msg_flags & MSG_TRUNC) {
+          // Longer than any request we serve; count it as a malformed request.
+          core.handle(batch->buf[i], 0, IpAddress{}, 0, ts::NtpTimestamp{});
+          continue;
+        }
+        msghdr& reply = batch->out[n_out].msg_hdr;
+        reply = msghdr{};
+        timespec rx = batch_rx;
+        read_cmsgs(mh, &rx, reply, batch->out_ctl[n_out]);
+        const size_t reply_len = core.handle(batch->buf[i], len, address_of(batch->from[i]),
+                                             port_of(batch->from[i]), ts::to_ntp(rx));
+        if (reply_len == 0) continue;
+        batch->out_iov[n_out] = {batch->buf[i], reply_len};
+        reply.msg_name = &batch->from[i];
+        reply.msg_namelen = mh.msg_namelen;
+        reply.msg_iov = &batch->out_iov[n_out];
+        reply.msg_iovlen = 1;
+        ++n_out;
+      }
+      if (n_out > 0) {
+        // Transmit timestamps as late as possible: one reading just before the send.
+        const ts::NtpTimestamp tx = ts::to_ntp(now_realtime());
+        for (int i = 0; i < n_out; ++i)
+          core.finish(static_cast<uint8_t*>(batch->out[i].msg_hdr.msg_iov->iov_base), tx);
+        int sent = 0;
+        while (sent < n_out) {
+          const int r = sendmmsg(pfd.fd, batch->out + sent, n_out - sent, 0);
+          if (r < 0 && errno == EINTR) continue;
+          if (r <= 0) {
+            // The kernel refused this reply (full buffer, unreachable, ...): count it and go
+            // on with the rest of the batch.
+            core.count_send_error(1);
+            ++sent;
+            continue;
+          }
+          sent += r;
+        }
+      }
+      core.counters().publish(slot);
+    }
+  }
+  core.counters().publish(slot);
+  slot.active.store(0, std::memory_order_relaxed);
+}
+
+}  // namespace chronon::dp

@@ -1,0 +1,39 @@
+// The socket backend's worker: kernel UDP sockets (one IPv4, one IPv6, SO_REUSEPORT so N
+// workers share the port), recvmmsg/sendmmsg in batches, kernel RX timestamps through
+// SO_TIMESTAMPING, the transmit timestamp read once per batch just before sendmmsg.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dataplane/shared/segment_layout.h"
+
+namespace chronon::dp {
+
+struct SocketWorkerConfig {
+  uint16_t port = 123;
+  std::vector<std::string> bind_addresses;  // empty: wildcard IPv4 and IPv6
+  int index = 0;                            // worker slot in the segment
+  int batch = 64;
+};
+
+class SocketWorker {
+ public:
+  // Opens and binds the sockets. Throws std::runtime_error naming the address and errno.
+  SocketWorker(const SocketWorkerConfig& cfg, Segment* seg);
+  ~SocketWorker();
+  SocketWorker(const SocketWorker&) = delete;
+  SocketWorker& operator=(const SocketWorker&) = delete;
+
+  // Serves until `stop` becomes true (checked at least every 100 ms).
+  void run(const std::atomic<bool>& stop);
+
+ private:
+  SocketWorkerConfig cfg_;
+  Segment* seg_;
+  std::vector<int> fds_;
+};
+
+}  // namespace chronon::dp

@@ -1,0 +1,77 @@
+// Tests for the access table: chrony 4.3's allow/deny semantics.
+#include "dataplane/shared/access_table.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+namespace chronon::dp {
+namespace {
+
+struct Rule {
+  bool allow;
+  bool all;
+  const char* subnet;
+};
+
+std::unique_ptr<AccessTable> compile(std::vector<Rule> rules) {
+  std::vector<AccessRuleSpec> specs;
+  for (const Rule& r : rules) specs.push_back({r.allow, r.all, *parse_prefix(r.subnet)});
+  auto t = std::make_unique<AccessTable>();
+  EXPECT_TRUE(compile_access_table(specs.data(), static_cast<int>(specs.size()), t.get()));
+  return t;
+}
+
+bool allowed(const AccessTable& t, const char* ip) { return access_allowed(t, *parse_ip(ip)); }
+
+TEST(AccessTable, NoRuleDeniesEveryone) {
+  auto t = compile({});
+  EXPECT_FALSE(allowed(*t, "127.0.0.1"));
+  EXPECT_FALSE(allowed(*t, "::1"));
+}
+
+TEST(AccessTable, MostSpecificSubnetWins) {
+  auto t = compile({{true, false, "10.0.0.0/8"}, {false, false, "10.1.0.0/16"},
+                    {true, false, "10.1.2.0/24"}});
+  EXPECT_TRUE(allowed(*t, "10.2.0.1"));
+  EXPECT_FALSE(allowed(*t, "10.1.3.1"));
+  EXPECT_TRUE(allowed(*t, "10.1.2.3"));
+  EXPECT_FALSE(allowed(*t, "11.0.0.1"));
+}
+
+TEST(AccessTable, LaterIdenticalSubnetOverrides) {
+  auto t = compile({{true, false, "10.0.0.0/8"}, {false, false, "10.0.0.0/8"}});
+  EXPECT_FALSE(allowed(*t, "10.0.0.1"));
+}
+
+TEST(AccessTable, AllClearsMoreSpecificEarlierRules) {
+  auto t = compile({{false, false, "10.1.0.0/16"}, {true, true, "10.0.0.0/8"}});
+  EXPECT_TRUE(allowed(*t, "10.1.0.1"));
+  auto u = compile({{true, false, "10.1.0.0/16"}, {false, true, "10.0.0.0/8"}});
+  EXPECT_FALSE(allowed(*u, "10.1.0.1"));
+}
+
+TEST(AccessTable, Ipv6AndIpv4AreSeparate) {
+  auto t = compile({{true, false, "::1"}, {true, false, "127.0.0.0/8"}});
+  EXPECT_TRUE(allowed(*t, "::1"));
+  EXPECT_TRUE(allowed(*t, "127.0.0.1"));
+  EXPECT_FALSE(allowed(*t, "::2"));
+  EXPECT_FALSE(allowed(*t, "128.0.0.1"));
+}
+
+TEST(IpAddress, ShortIpv4FormsAreNetworks) {
+  EXPECT_EQ(to_string(*parse_prefix("10")), "10.0.0.0/8");
+  EXPECT_EQ(to_string(*parse_prefix("192.168")), "192.168.0.0/16");
+  EXPECT_EQ(to_string(*parse_prefix("192.168.1")), "192.168.1.0/24");
+  EXPECT_EQ(to_string(*parse_prefix("192.168.1.7/24")), "192.168.1.0/24");
+  EXPECT_EQ(to_string(*parse_prefix("2001:db8::1/32")), "2001:db8::/32");
+}
+
+TEST(IpAddress, BadSubnetsAreRejected) {
+  for (const char* bad : {"", "1.2.3.4/33", "::/129", "300.1", "1.2.3.4/x", "a.b", "1..2", "1.2/"})
+    EXPECT_FALSE(parse_prefix(bad).has_value()) << bad;
+}
+
+}  // namespace
+}  // namespace chronon::dp
