@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target for FUZZ_SECONDS (default 30) over a copy of its seed corpus.
 set -euo pipefail
-target=$1
+target=$(realpath "$1")
 corpus=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
