@@ -27,6 +27,7 @@ void usage(FILE* out) {
   std::fprintf(out,
                "Usage: chronon-dataplane --segment PATH [--backend socket] [--port N]\n"
                "                         [--threads N] [--bind ADDRESS]... [--config-hash H]\n"
+               "                         [--clientlog-bytes N]\n"
                "Serves NTP clients for chronond from the shared segment at PATH.\n"
                "Normally started by chronond, not by hand.\n"
                "  --segment PATH   shared segment created by chronond\n"
@@ -35,6 +36,7 @@ void usage(FILE* out) {
                "  --threads N      worker threads, 0 = one per core (default)\n"
                "  --bind ADDRESS   serve only on this local address (repeatable)\n"
                "  --config-hash H  recorded in the segment so chronond can tell it is current\n"
+               "  --clientlog-bytes N  memory for the client tables of all workers together\n"
                "  -h, --help       this text\n");
 }
 
@@ -45,10 +47,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> binds;
   long port = 123, threads = 0;
   unsigned long long config_hash = 0;
+  unsigned long long clientlog_bytes = 524288;
   static const option opts[] = {
       {"segment", required_argument, nullptr, 's'}, {"backend", required_argument, nullptr, 'b'},
       {"port", required_argument, nullptr, 'p'},    {"threads", required_argument, nullptr, 't'},
       {"bind", required_argument, nullptr, 'a'},    {"config-hash", required_argument, nullptr, 'c'},
+      {"clientlog-bytes", required_argument, nullptr, 'l'},
       {"help", no_argument, nullptr, 'h'},          {nullptr, 0, nullptr, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "h", opts, nullptr)) != -1) {
@@ -73,6 +77,13 @@ int main(int argc, char** argv) {
         break;
       case 'a': binds.emplace_back(optarg); break;
       case 'c': config_hash = std::strtoull(optarg, nullptr, 10); break;
+      case 'l':
+        clientlog_bytes = std::strtoull(optarg, &end, 10);
+        if (*end || clientlog_bytes == 0) {
+          std::fprintf(stderr, "chronon-dataplane: invalid --clientlog-bytes '%s'\n", optarg);
+          return 2;
+        }
+        break;
       case 'h': usage(stdout); return 0;
       default: usage(stderr); return 2;
     }
@@ -108,6 +119,8 @@ int main(int argc, char** argv) {
       wc.port = static_cast<uint16_t>(port);
       wc.bind_addresses = binds;
       wc.index = static_cast<int>(i);
+      // clientloglimit is the memory for all workers together.
+      wc.client_table_bytes = static_cast<size_t>(clientlog_bytes / static_cast<unsigned long long>(threads));
       workers.push_back(std::make_unique<chronon::dp::SocketWorker>(wc, seg.get()));
     }
     seg->header.worker_count.store(static_cast<uint32_t>(threads));

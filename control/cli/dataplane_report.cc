@@ -11,17 +11,19 @@ namespace {
 constexpr int kDrops = static_cast<int>(dp::NtpDrop::kCount);
 
 struct Row {
-  uint64_t received, replied, send_errors, drops[kDrops];
+  uint64_t received, replied, send_errors, interleaved, kod, evictions, drops[kDrops];
 };
 
 Row row_of(const dp::WorkerCounters& w) {
-  Row r{w.received.load(), w.replied.load(), w.send_errors.load(), {}};
+  Row r{w.received.load(),    w.replied.load(), w.send_errors.load(), w.interleaved.load(),
+        w.kod.load(),         w.client_evictions.load(), {}};
   for (int i = 0; i < kDrops; ++i) r.drops[i] = w.drops[i].load();
   return r;
 }
 
 std::string csv_row(const std::string& name, const Row& r) {
-  std::string s = fmt::format("{},{},{},{}", name, r.received, r.replied, r.send_errors);
+  std::string s = fmt::format("{},{},{},{},{},{},{}", name, r.received, r.replied, r.send_errors,
+                              r.interleaved, r.kod, r.evictions);
   for (int i = 1; i < kDrops; ++i) s += fmt::format(",{}", r.drops[i]);
   return s + "\n";
 }
@@ -29,9 +31,17 @@ std::string csv_row(const std::string& name, const Row& r) {
 
 std::string dataplane_report(const dp::Segment& seg, bool csv) {
   const uint32_t n = std::min<uint32_t>(seg.header.worker_count.load(), dp::kMaxWorkers);
-  const dp::CounterTotals t = dp::sum_counters(seg);
-  Row total{t.received, t.replied, t.send_errors, {}};
-  for (int i = 0; i < kDrops; ++i) total.drops[i] = t.drops[i];
+  Row total{};
+  for (uint32_t i = 0; i < dp::kMaxWorkers; ++i) {
+    const Row r = row_of(seg.workers[i]);
+    total.received += r.received;
+    total.replied += r.replied;
+    total.send_errors += r.send_errors;
+    total.interleaved += r.interleaved;
+    total.kod += r.kod;
+    total.evictions += r.evictions;
+    for (int d = 0; d < kDrops; ++d) total.drops[d] += r.drops[d];
+  }
   std::string out;
   if (csv) {
     for (uint32_t i = 0; i < n; ++i) out += csv_row(std::to_string(i), row_of(seg.workers[i]));
@@ -45,8 +55,11 @@ std::string dataplane_report(const dp::Segment& seg, bool csv) {
   out += fmt::format("Requests        : {}\n", total.received);
   out += fmt::format("Replies         : {}\n", total.replied);
   out += fmt::format("Send errors     : {}\n", total.send_errors);
+  out += fmt::format("Interleaved     : {}\n", total.interleaved);
+  out += fmt::format("KoD RATE sent   : {}\n", total.kod);
+  out += fmt::format("Client evictions: {}\n", total.evictions);
   for (int i = 1; i < kDrops; ++i)
-    out += fmt::format("Dropped {:<8}: {}\n", dp::ntp_drop_name(static_cast<dp::NtpDrop>(i)),
+    out += fmt::format("Dropped {:<11}: {}\n", dp::ntp_drop_name(static_cast<dp::NtpDrop>(i)),
                        total.drops[i]);
   out += "\nWorker  Requests   Replies   Dropped\n";
   out += "====================================\n";

@@ -9,7 +9,8 @@
 namespace chronon::ctl {
 
 // Human-readable report, or CSV (`-c`) with one line per worker plus a "total" line:
-// worker,received,replied,send_errors,<one column per drop reason in NtpDrop order>.
+// worker,received,replied,send_errors,interleaved,kod,client_evictions,
+// <one column per drop reason in NtpDrop order>.
 std::string dataplane_report(const dp::Segment& seg, bool csv);
 
 }  // namespace chronon::ctl

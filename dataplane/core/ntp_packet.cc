@@ -18,6 +18,7 @@ const char* ntp_drop_name(NtpDrop d) {
     case NtpDrop::kModeNotClient: return "not_client";
     case NtpDrop::kBadExtField: return "bad_extfield";
     case NtpDrop::kAuthentication: return "auth";
+    case NtpDrop::kBadSource: return "bad_source";
     case NtpDrop::kDenied: return "denied";
     case NtpDrop::kRateLimited: return "ratelimited";
     case NtpDrop::kCount: break;

@@ -59,6 +59,7 @@ enum class NtpDrop : uint8_t {
   kModeNotClient,   // any other mode than a client request (3), or NTPv1's mode 0
   kBadExtField,     // RFC 7822 §3: malformed extension field
   kAuthentication,  // carries a MAC or NTS fields: symmetric keys and NTS are not served
+  kBadSource,       // source address no client can have (unspecified, broadcast, multicast)
   kDenied,          // access list
   kRateLimited,     // client rate limit, not answered
   kCount,

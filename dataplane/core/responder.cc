@@ -52,6 +52,21 @@ size_t build_reply(uint8_t* p, const NtpRequest& req, const ServerState& state,
   return kNtpHeaderLen;
 }
 
+size_t build_interleaved_reply(uint8_t* p, const NtpRequest& req, const ServerState& state,
+                               ts::NtpTimestamp rx, ts::NtpTimestamp previous_tx,
+                               uint64_t random) {
+  const size_t len = build_reply(p, req, state, rx, random);
+  store_be64(p + offsetof(NtpHeaderWire, origin_ts), req.receive_ts.raw);
+  set_transmit(p, previous_tx, state.precision, random >> 32);
+  return len;
+}
+
+void make_kiss_of_death(uint8_t* p, uint32_t code) {
+  p[0] = static_cast<uint8_t>((p[0] & 0x3f) | (kLeapUnsynchronised << 6));
+  p[1] = 0;
+  store_be32(p + offsetof(NtpHeaderWire, refid), code);
+}
+
 void set_transmit(uint8_t* p, ts::NtpTimestamp tx, int8_t precision, uint64_t random) {
   const uint64_t mask = fuzz_mask(precision);
   uint64_t tx_raw = ((tx.raw & ~mask) | (random & mask)) & ~uint64_t{1};

@@ -20,6 +20,18 @@ namespace chronon::dp {
 size_t build_reply(uint8_t* p, const NtpRequest& req, const ServerState& state,
                    ts::NtpTimestamp rx, uint64_t random);
 
+// Interleaved mode (draft-ietf-ntp-interleaved-modes §2): as build_reply(), but the origin
+// is the request's receive timestamp and the transmit timestamp is the accurate transmit
+// time of the previous reply to this client, written now (finish nothing later).
+size_t build_interleaved_reply(uint8_t* p, const NtpRequest& req, const ServerState& state,
+                               ts::NtpTimestamp rx, ts::NtpTimestamp previous_tx,
+                               uint64_t random);
+
+// Turns a reply that build_reply() wrote into a Kiss-o'-Death (RFC 5905 §7.4): leap 3,
+// stratum 0, the kiss code as refid. Same length as the reply.
+void make_kiss_of_death(uint8_t* p, uint32_t code);
+inline constexpr uint32_t kKissRate = 0x52415445;  // "RATE"
+
 // Writes the transmit timestamp (with random bits below the precision). Makes sure it differs
 // from the receive and origin timestamps (RFC 5905 §9.2 / chronyd: the client uses that to
 // detect interleaved replies and bogus duplicates). Low bit conventions as chronyd: receive

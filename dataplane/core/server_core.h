@@ -1,13 +1,16 @@
-// The per-worker request pipeline every backend calls: validate -> access list -> reply.
-// Owns the worker's view of the published state and policy and its local counters; reads the
-// shared segment once per batch, never per packet, and makes no syscalls.
+// The per-worker request pipeline every backend calls: validate -> source check -> access
+// list -> client record -> rate limit (or KoD) -> basic or interleaved reply.
+// Owns the worker's view of the published state and policy, its client table and its local
+// counters; reads the shared segment once per batch, never per packet, and makes no syscalls.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
+#include "dataplane/core/client_table.h"
 #include "dataplane/core/ntp_packet.h"
+#include "dataplane/core/rate_limiter.h"
 #include "dataplane/core/responder.h"
 #include "dataplane/shared/access_table.h"
 #include "dataplane/shared/ip_address.h"
@@ -18,44 +21,72 @@ namespace chronon::dp {
 
 struct LocalCounters {
   uint64_t received = 0;
-  uint64_t replied = 0;
+  uint64_t replied = 0;  // includes KoD replies
   uint64_t send_errors = 0;
+  uint64_t interleaved = 0;
+  uint64_t kod = 0;
   uint64_t drops[static_cast<int>(NtpDrop::kCount)] = {};
   // Copies the totals to the worker's slot in the segment (relaxed stores, single writer).
-  void publish(WorkerCounters& out) const;
+  void publish(WorkerCounters& out, uint64_t client_evictions) const;
+};
+
+// What finish() needs to know about a reply that handle() built.
+struct PendingReply {
+  ClientRecord* record = nullptr;  // the client's record; checked again before use
+  IpAddress addr{};
+  uint64_t rx_ts = 0;               // receive timestamp as sent
+  bool transmit_written = false;    // interleaved replies carry an old transmit timestamp
 };
 
 class ServerCore {
  public:
-  explicit ServerCore(uint64_t random_seed);
+  // `client_table_bytes` sizes the client table once (clientloglimit share of this worker).
+  ServerCore(uint64_t random_seed, size_t client_table_bytes, const SipKey& key);
 
   // Takes the latest published state (and policy, if its generation moved). Call once per
   // batch with CLOCK_MONOTONIC in ns; past the holdover the state turns unsynchronised.
   void refresh(const Segment& seg, int64_t now_mono_ns);
   // Sets state and policy directly (tests, benchmarks).
   void set_state(const ServerState& s) { state_ = s; }
+  void set_policy(const Policy& p) { *policy_ = p; }
   void set_access(const AccessTable& t) { policy_->access = t; }
 
+  // Prefetches what handle() will touch for this source (call over a batch first).
+  void prefetch(const IpAddress& src) const { clients_.prefetch(src); }
+
   // Handles one UDP payload received from src:src_port at `rx`. On success writes the reply
-  // (all but the transmit timestamp) over the payload and returns its length; else returns 0
-  // and counts the drop reason.
+  // over the payload and returns its length, with `pending` filled for finish(); else returns
+  // 0 and counts the drop reason.
   size_t handle(uint8_t* payload, size_t len, const IpAddress& src, uint16_t src_port,
-                ts::NtpTimestamp rx);
-  // Writes the transmit timestamp into a reply that handle() built.
-  void finish(uint8_t* reply, ts::NtpTimestamp tx) {
-    set_transmit(reply, tx, state_.precision, rng_.next());
+                ts::NtpTimestamp rx, PendingReply* pending);
+  // Completes a reply: writes the transmit timestamp `tx` (unless interleaved) and remembers
+  // `tx` as this reply's accurate transmit time for the client's next interleaved request.
+  void finish(uint8_t* reply, const PendingReply& pending, ts::NtpTimestamp tx);
+  // Records a better (e.g. hardware) transmit timestamp for a reply already sent.
+  void update_transmit(const PendingReply& pending, ts::NtpTimestamp tx);
+  void count_send_error(uint64_t n) {
+    counters_.send_errors += n;
+    counters_.replied -= n;
   }
-  void count_send_error(uint64_t n) { counters_.send_errors += n; counters_.replied -= n; }
 
   const LocalCounters& counters() const { return counters_; }
   const ServerState& state() const { return state_; }
+  const ClientTable& clients() const { return clients_; }
+  void publish_counters(WorkerCounters& out) const { counters_.publish(out, clients_.evictions()); }
 
  private:
   ServerState state_;
   std::unique_ptr<Policy> policy_;  // large: allocated once at start-up
   uint64_t policy_generation_ = ~uint64_t{0};
+  LimiterState fresh_limiter_{};
+  ClientTable clients_;
   FastRandom rng_;
+  uint32_t kod_countdown_ = 0;
   LocalCounters counters_;
 };
+
+// True for source addresses no client can have (RFC 1122 §3.2.1.3, RFC 4291 §2.5.2/§2.7):
+// unspecified, limited broadcast, multicast, IPv4 0/8.
+bool is_bogus_source(const IpAddress& a);
 
 }  // namespace chronon::dp

@@ -99,16 +99,4 @@ SegmentMapping::~SegmentMapping() {
   if (seg_) munmap(seg_, sizeof(Segment));
 }
 
-CounterTotals sum_counters(const Segment& s) {
-  CounterTotals t;
-  for (const WorkerCounters& w : s.workers) {
-    t.received += w.received.load(std::memory_order_relaxed);
-    t.replied += w.replied.load(std::memory_order_relaxed);
-    t.send_errors += w.send_errors.load(std::memory_order_relaxed);
-    for (int i = 0; i < static_cast<int>(NtpDrop::kCount); ++i)
-      t.drops[i] += w.drops[i].load(std::memory_order_relaxed);
-  }
-  return t;
-}
-
 }  // namespace chronon::dp

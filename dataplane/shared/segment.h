@@ -35,11 +35,4 @@ class SegmentMapping {
   bool reattached_ = false;
 };
 
-// Sums all workers' counters.
-struct CounterTotals {
-  uint64_t received = 0, replied = 0, send_errors = 0;
-  uint64_t drops[static_cast<int>(NtpDrop::kCount)] = {};
-};
-CounterTotals sum_counters(const Segment& s);
-
 }  // namespace chronon::dp

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "dataplane/core/ntp_packet.h"
+#include "dataplane/core/rate_limiter.h"
 #include "dataplane/shared/access_table.h"
 #include "dataplane/shared/seqlock.h"
 #include "dataplane/shared/server_state.h"
@@ -31,6 +32,7 @@ struct PublishedState {
 
 struct Policy {
   uint64_t generation;  // bumped by control on every change; workers reload when it moves
+  RateLimitParams rate_limit;
   AccessTable access;
 };
 
@@ -41,6 +43,9 @@ struct alignas(64) WorkerCounters {
   std::atomic<uint64_t> replied;
   std::atomic<uint64_t> drops[static_cast<int>(NtpDrop::kCount)];
   std::atomic<uint64_t> send_errors;  // replies built but not accepted by the kernel/NIC
+  std::atomic<uint64_t> interleaved;  // replies sent in interleaved mode
+  std::atomic<uint64_t> kod;          // KoD RATE replies (counted in replied too)
+  std::atomic<uint64_t> client_evictions;  // client records replaced because a bucket was full
   std::atomic<int32_t> active;         // 1 while the worker runs
 };
 

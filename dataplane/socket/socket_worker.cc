@@ -87,6 +87,7 @@ struct Batch {
   uint8_t buf[kMaxBatch][kBufLen];
   uint8_t ctl[kMaxBatch][kCtlLen];
   uint8_t out_ctl[kMaxBatch][kCtlLen];
+  PendingReply pending[kMaxBatch];
   sockaddr_storage from[kMaxBatch];
   iovec iov[kMaxBatch];
   mmsghdr in[kMaxBatch];
@@ -184,7 +185,8 @@ SocketWorker::~SocketWorker() {
 void SocketWorker::run(const std::atomic<bool>& stop) {
   auto batch = std::make_unique<Batch>();
   ServerCore core(static_cast<uint64_t>(now_mono_ns()) ^
-                  (static_cast<uint64_t>(cfg_.index + 1) << 40) ^ static_cast<uint64_t>(getpid()));
+                      (static_cast<uint64_t>(cfg_.index + 1) << 40) ^ static_cast<uint64_t>(getpid()),
+                  cfg_.client_table_bytes, random_sip_key());
   WorkerCounters& slot = seg_->workers[cfg_.index];
   slot.active.store(1, std::memory_order_relaxed);
   std::vector<pollfd> pfds;
@@ -210,6 +212,7 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
       }
       const int n = recvmmsg(pfd.fd, batch->in, n_batch, MSG_DONTWAIT, nullptr);
       if (n <= 0) continue;
+      for (int i = 0; i < n; ++i) core.prefetch(address_of(batch->from[i]));
       // One userspace reading stands in for packets without a kernel timestamp.
       const timespec batch_rx = now_realtime();
       int n_out = 0;
@@ -218,7 +221,7 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
         const size_t len = batch->in[i].msg_len;
         if (mh.msg_flags & MSG_TRUNC) {
           // Longer than any request we serve; count it as a malformed request.
-          core.handle(batch->buf[i], 0, IpAddress{}, 0, ts::NtpTimestamp{});
+          core.handle(batch->buf[i], 0, IpAddress{}, 0, ts::NtpTimestamp{}, nullptr);
           continue;
         }
         msghdr& reply = batch->out[n_out].msg_hdr;
@@ -226,7 +229,8 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
         timespec rx = batch_rx;
         read_cmsgs(mh, &rx, reply, batch->out_ctl[n_out]);
         const size_t reply_len = core.handle(batch->buf[i], len, address_of(batch->from[i]),
-                                             port_of(batch->from[i]), ts::to_ntp(rx));
+                                             port_of(batch->from[i]), ts::to_ntp(rx),
+                                             &batch->pending[n_out]);
         if (reply_len == 0) continue;
         batch->out_iov[n_out] = {batch->buf[i], reply_len};
         reply.msg_name = &batch->from[i];
@@ -239,7 +243,8 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
         // Transmit timestamps as late as possible: one reading just before the send.
         const ts::NtpTimestamp tx = ts::to_ntp(now_realtime());
         for (int i = 0; i < n_out; ++i)
-          core.finish(static_cast<uint8_t*>(batch->out[i].msg_hdr.msg_iov->iov_base), tx);
+          core.finish(static_cast<uint8_t*>(batch->out[i].msg_hdr.msg_iov->iov_base),
+                      batch->pending[i], tx);
         int sent = 0;
         while (sent < n_out) {
           const int r = sendmmsg(pfd.fd, batch->out + sent, n_out - sent, 0);
@@ -254,10 +259,10 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
           sent += r;
         }
       }
-      core.counters().publish(slot);
+      core.publish_counters(slot);
     }
   }
-  core.counters().publish(slot);
+  core.publish_counters(slot);
   slot.active.store(0, std::memory_order_relaxed);
 }
 

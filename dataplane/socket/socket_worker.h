@@ -17,6 +17,7 @@ struct SocketWorkerConfig {
   std::vector<std::string> bind_addresses;  // empty: wildcard IPv4 and IPv6
   int index = 0;                            // worker slot in the segment
   int batch = 64;
+  size_t client_table_bytes = 524288;  // this worker's share of clientloglimit
 };
 
 class SocketWorker {

@@ -12,7 +12,7 @@ using namespace chronon::dp;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static ServerCore* core = [] {
-    auto* c = new ServerCore(42);
+    auto* c = new ServerCore(42, 1 << 16, SipKey{1, 2});
     AccessTable* t = new AccessTable();
     AccessRuleSpec r{true, false, IpPrefix{}};
     compile_access_table(&r, 1, t);
@@ -25,10 +25,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t mode = buf.empty() ? 0 : (buf[0] & 7);
   const size_t len = buf.size();
   buf.resize(len < 48 ? 48 : len);  // handle() may write a 48-byte reply only if len >= 48
-  const size_t reply = core->handle(buf.data(), len, *parse_ip("192.0.2.1"), src_port, {});
+  PendingReply pending;
+  const size_t reply =
+      core->handle(buf.data(), len, *parse_ip("192.0.2.1"), src_port, {}, &pending);
   if (reply > len) std::abort();
   if (reply && (mode == 6 || mode == 7)) std::abort();
-  if (reply) core->finish(buf.data(), {});
+  if (reply) core->finish(buf.data(), pending, {});
   const LocalCounters& c = core->counters();
   uint64_t drops = 0;
   for (uint64_t d : c.drops) drops += d;

@@ -119,8 +119,9 @@ class Lab:
     def counters(self, seg):
         r = sh(os.path.join(BUILD, "chronon"), "-c", "-S", seg, "dataplane")
         total = [l for l in r.stdout.splitlines() if l.startswith("total,")][0].split(",")
-        names = ["received", "replied", "send_errors", "too_short", "bad_length", "bad_version",
-                 "mode6", "mode7", "not_client", "bad_extfield", "auth", "denied", "ratelimited"]
+        names = ["received", "replied", "send_errors", "interleaved", "kod", "client_evictions",
+                 "too_short", "bad_length", "bad_version", "mode6", "mode7", "not_client",
+                 "bad_extfield", "auth", "bad_source", "denied", "ratelimited"]
         return dict(zip(names, map(int, total[1:])))
 
 

@@ -20,28 +20,30 @@ AccessTable allow_only(const char* subnet) {
 }
 
 TEST(ServerCore, AllowedClientGetsReplyDeniedDoesNot) {
-  ServerCore core(1);
+  PendingReply pending;
+  ServerCore core(1, 1 << 16, SipKey{1, 2});
   core.set_access(allow_only("10.0.0.0/8"));
   auto p = request();
-  EXPECT_EQ(core.handle(p.data(), p.size(), *parse_ip("10.1.2.3"), 40000, {}), kNtpHeaderLen);
+  EXPECT_EQ(core.handle(p.data(), p.size(), *parse_ip("10.1.2.3"), 40000, {}, &pending), kNtpHeaderLen);
   auto q = request();
-  EXPECT_EQ(core.handle(q.data(), q.size(), *parse_ip("192.168.1.1"), 40000, {}), 0u);
+  EXPECT_EQ(core.handle(q.data(), q.size(), *parse_ip("192.168.1.1"), 40000, {}, &pending), 0u);
   EXPECT_EQ(core.counters().drops[static_cast<int>(NtpDrop::kDenied)], 1u);
   EXPECT_EQ(core.counters().replied, 1u);
 }
 
 TEST(ServerCore, CountersAddUp) {
-  ServerCore core(1);
+  PendingReply pending;
+  ServerCore core(1, 1 << 16, SipKey{1, 2});
   core.set_access(allow_only("::/0"));
   const IpAddress a = *parse_ip("::1");
   auto good = request();
   auto m6 = request(2, NtpMode::kControl);
   auto m7 = request(2, NtpMode::kPrivate);
   auto shortp = request();
-  core.handle(good.data(), good.size(), a, 1000, {});
-  core.handle(m6.data(), m6.size(), a, 1000, {});
-  core.handle(m7.data(), m7.size(), a, 1000, {});
-  core.handle(shortp.data(), 20, a, 1000, {});
+  core.handle(good.data(), good.size(), a, 1000, {}, &pending);
+  core.handle(m6.data(), m6.size(), a, 1000, {}, &pending);
+  core.handle(m7.data(), m7.size(), a, 1000, {}, &pending);
+  core.handle(shortp.data(), 20, a, 1000, {}, &pending);
   const LocalCounters& c = core.counters();
   uint64_t drops = 0;
   for (uint64_t d : c.drops) drops += d;
@@ -53,12 +55,14 @@ TEST(ServerCore, CountersAddUp) {
 }
 
 TEST(ServerCore, NoPolicyMeansNobodyIsServed) {
-  ServerCore core(1);
+  PendingReply pending;
+  ServerCore core(1, 1 << 16, SipKey{1, 2});
   auto p = request();
-  EXPECT_EQ(core.handle(p.data(), p.size(), *parse_ip("127.0.0.1"), 40000, {}), 0u);
+  EXPECT_EQ(core.handle(p.data(), p.size(), *parse_ip("127.0.0.1"), 40000, {}, &pending), 0u);
 }
 
 TEST(ServerCore, RefreshTakesPublishedStateAndPolicy) {
+  PendingReply pending;
   auto seg = std::make_unique<Segment>();
   PublishedState ps{};
   ps.server.stratum = 7;
@@ -72,11 +76,11 @@ TEST(ServerCore, RefreshTakesPublishedStateAndPolicy) {
   seg->policy.write(*policy);
   seg->policy_generation.store(1);
 
-  ServerCore core(1);
+  ServerCore core(1, 1 << 16, SipKey{1, 2});
   core.refresh(*seg, 2000);
   EXPECT_EQ(core.state().stratum, 7);
   auto p = request();
-  EXPECT_EQ(core.handle(p.data(), p.size(), *parse_ip("127.0.0.1"), 40000, {}), kNtpHeaderLen);
+  EXPECT_EQ(core.handle(p.data(), p.size(), *parse_ip("127.0.0.1"), 40000, {}, &pending), kNtpHeaderLen);
   EXPECT_EQ(p[1], 7);
 }
 
@@ -88,7 +92,7 @@ TEST(ServerCore, StaleStateTurnsUnsynchronisedAfterHoldover) {
   ps.published_mono_ns = 0;
   ps.holdover_ns = 1'000'000'000;
   seg->state.write(ps);
-  ServerCore core(1);
+  ServerCore core(1, 1 << 16, SipKey{1, 2});
   core.refresh(*seg, 999'999'999);
   EXPECT_EQ(core.state().stratum, 7);
   core.refresh(*seg, 1'000'000'001);

@@ -72,15 +72,5 @@ TEST(Segment, AttachToMissingOrForeignFileFails) {
   unlink(path.c_str());
 }
 
-TEST(Segment, SumCountersAddsAllWorkers) {
-  auto s = std::make_unique<Segment>();
-  s->workers[0].received.store(3);
-  s->workers[5].received.store(4);
-  s->workers[5].drops[static_cast<int>(NtpDrop::kDenied)].store(2);
-  const CounterTotals t = sum_counters(*s);
-  EXPECT_EQ(t.received, 7u);
-  EXPECT_EQ(t.drops[static_cast<int>(NtpDrop::kDenied)], 2u);
-}
-
 }  // namespace
 }  // namespace chronon::dp

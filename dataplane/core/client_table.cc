@@ -1,0 +1,81 @@
+// Client table; see client_table.h.
+#include "dataplane/core/client_table.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace chronon::dp {
+
+void ClientTable::FreeDeleter::operator()(ClientRecord* p) const { std::free(p); }
+
+ClientTable::ClientTable(size_t max_bytes, const SipKey& key) : key_(key) {
+  const size_t bucket_bytes = sizeof(ClientRecord) * kBucketWays;
+  size_t buckets = 1;
+  while (buckets * 2 * bucket_bytes <= max_bytes) buckets *= 2;
+  buckets_mask_ = buckets - 1;
+  const size_t bytes = buckets * bucket_bytes;
+  // Cache-line aligned, zeroed (all slots empty), touched now so no page fault happens later.
+  void* p = std::aligned_alloc(64, bytes);
+  if (!p) throw std::bad_alloc();
+  std::memset(p, 0, bytes);
+  records_.reset(static_cast<ClientRecord*>(p));
+}
+
+bool ClientTable::is_empty(const ClientRecord& r) {
+  uint64_t w[2];
+  std::memcpy(w, r.addr.bytes.data(), 16);
+  return (w[0] | w[1]) == 0;
+}
+
+ClientTable::Buckets ClientTable::buckets_of(const IpAddress& addr) const {
+  const uint64_t h = siphash13_16(key_, addr.bytes.data());
+  const size_t b1 = static_cast<size_t>(h) & buckets_mask_;
+  size_t b2 = static_cast<size_t>(h >> 32) & buckets_mask_;
+  if (b2 == b1) b2 = b1 ^ 1;  // with one bucket, b1 ^ 1 is out of range: see below
+  if (b2 > buckets_mask_) b2 = b1;
+  return {&records_[b1 * kBucketWays], &records_[b2 * kBucketWays]};
+}
+
+void ClientTable::prefetch(const IpAddress& addr) const {
+  const Buckets b = buckets_of(addr);
+  // A bucket is 192 bytes: three cache lines each.
+  for (const ClientRecord* r : {b.first, b.second}) {
+    const char* p = reinterpret_cast<const char*>(r);
+    __builtin_prefetch(p, 1);
+    __builtin_prefetch(p + 64, 1);
+    __builtin_prefetch(p + 128, 1);
+  }
+}
+
+ClientRecord* ClientTable::find(const IpAddress& addr) {
+  const Buckets b = buckets_of(addr);
+  for (ClientRecord* bucket : {b.first, b.second})
+    for (int i = 0; i < kBucketWays; ++i)
+      if (bucket[i].addr == addr) return &bucket[i];
+  return nullptr;
+}
+
+ClientRecord& ClientTable::find_or_insert(const IpAddress& addr, const LimiterState& fresh) {
+  // Two-choice hashing: the address may live in either of its two buckets. A new record
+  // goes to an empty slot of either, else replaces the least recently hit of all eight.
+  const Buckets b = buckets_of(addr);
+  ClientRecord* victim = nullptr;
+  for (ClientRecord* bucket : {b.first, b.second}) {
+    for (int i = 0; i < kBucketWays; ++i) {
+      ClientRecord& r = bucket[i];
+      if (r.addr == addr) return r;
+      if (victim && is_empty(*victim)) continue;
+      if (!victim || is_empty(r) ||
+          static_cast<int32_t>(r.limiter.last_hit - victim->limiter.last_hit) < 0)
+        victim = &r;
+    }
+  }
+  if (!is_empty(*victim)) ++evictions_;
+  *victim = ClientRecord{};
+  victim->addr = addr;
+  victim->limiter = fresh;
+  return *victim;
+}
+
+}  // namespace chronon::dp

@@ -1,0 +1,75 @@
+// The per-worker client table: a fixed-size, set-associative hash table of 48-byte client
+// records (address, rate-limiter state, interleaved-mode timestamps, statistics), allocated
+// once at start-up from `clientloglimit` and never grown. Two-choice hashing over 4-way
+// buckets, keyed with SipHash under a random key so an attacker cannot aim collisions; when
+// both buckets are full the least recently seen client is replaced (as chronyd does) and the
+// replacement is counted.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "dataplane/core/rate_limiter.h"
+#include "dataplane/core/siphash.h"
+#include "dataplane/shared/ip_address.h"
+
+namespace chronon::dp {
+
+struct ClientRecord {
+  IpAddress addr;          // all zero: empty slot (:: is never a served source)
+  uint64_t rx_ts;          // raw NTP receive timestamp of our last reply (as sent), 0 = none
+  int32_t tx_offset_ns;    // that reply's accurate transmit time minus rx_ts
+  uint32_t hits;
+  LimiterState limiter;    // 9 bytes
+  uint8_t flags;           // kTxValid
+  uint16_t drops;          // saturating
+};
+static_assert(sizeof(ClientRecord) == 48, "client records must stay at 48 bytes");
+
+inline constexpr uint8_t kTxValid = 1;  // tx_offset_ns holds the reply's transmit time
+
+inline constexpr int kBucketWays = 4;
+
+class ClientTable {
+ public:
+  // Capacity: the largest power-of-two number of 4-record buckets within `max_bytes`
+  // (at least one bucket).
+  ClientTable(size_t max_bytes, const SipKey& key);
+
+  // Finds the record of `addr`, or claims one (an empty slot, else the least recently hit
+  // record of the bucket, which counts as an eviction). New records start with `fresh`.
+  ClientRecord& find_or_insert(const IpAddress& addr, const LimiterState& fresh);
+  // Finds without inserting; nullptr if absent.
+  ClientRecord* find(const IpAddress& addr);
+  // Prefetches the buckets of `addr` (call for a whole batch before processing it).
+  void prefetch(const IpAddress& addr) const;
+
+  size_t capacity() const { return buckets_mask_ * kBucketWays + kBucketWays; }
+  uint64_t evictions() const { return evictions_; }
+  size_t bytes() const { return capacity() * sizeof(ClientRecord); }
+  // Visits every occupied record (reports); not for the hot path.
+  template <typename F>
+  void for_each(F&& f) const {
+    for (size_t i = 0; i < capacity(); ++i)
+      if (!is_empty(records_[i])) f(records_[i]);
+  }
+
+ private:
+  static bool is_empty(const ClientRecord& r);
+  struct Buckets {
+    ClientRecord* first;
+    ClientRecord* second;
+  };
+  Buckets buckets_of(const IpAddress& addr) const;
+
+  struct FreeDeleter {
+    void operator()(ClientRecord* p) const;
+  };
+  std::unique_ptr<ClientRecord[], FreeDeleter> records_;
+  size_t buckets_mask_;
+  SipKey key_;
+  uint64_t evictions_ = 0;
+};
+
+}  // namespace chronon::dp
