@@ -58,20 +58,31 @@ ClientRecord* ClientTable::find(const IpAddress& addr) {
 
 ClientRecord& ClientTable::find_or_insert(const IpAddress& addr, const LimiterState& fresh) {
   // Two-choice hashing: the address may live in either of its two buckets. A new record
-  // goes to an empty slot of either, else replaces the least recently hit of all eight.
+  // goes to the emptier bucket (the greedy rule that keeps overflow rare), else replaces the
+  // least recently hit of all eight.
   const Buckets b = buckets_of(addr);
-  ClientRecord* victim = nullptr;
+  int empty[2] = {0, 0};
+  ClientRecord* first_empty[2] = {nullptr, nullptr};
+  ClientRecord* oldest = nullptr;
+  int k = 0;
   for (ClientRecord* bucket : {b.first, b.second}) {
     for (int i = 0; i < kBucketWays; ++i) {
       ClientRecord& r = bucket[i];
       if (r.addr == addr) return r;
-      if (victim && is_empty(*victim)) continue;
-      if (!victim || is_empty(r) ||
-          static_cast<int32_t>(r.limiter.last_hit - victim->limiter.last_hit) < 0)
-        victim = &r;
+      if (is_empty(r)) {
+        if (!empty[k]++) first_empty[k] = &r;
+      } else if (!oldest ||
+                 static_cast<int32_t>(r.limiter.last_hit - oldest->limiter.last_hit) < 0) {
+        oldest = &r;
+      }
     }
+    ++k;
   }
-  if (!is_empty(*victim)) ++evictions_;
+  ClientRecord* victim = empty[0] >= empty[1] ? first_empty[0] : first_empty[1];
+  if (!victim) {
+    victim = oldest;
+    ++evictions_;
+  }
   *victim = ClientRecord{};
   victim->addr = addr;
   victim->limiter = fresh;
