@@ -32,6 +32,7 @@ bool is_bogus_source(const IpAddress& a) {
 ServerCore::ServerCore(uint64_t random_seed, size_t client_table_bytes, const SipKey& key)
     : state_(unsynchronised_state(-20)),
       policy_(std::make_unique<Policy>()),
+      fresh_limiter_(new_limiter_state(policy_->rate_limit)),
       clients_(client_table_bytes, key),
       rng_{random_seed | 1} {}
 
@@ -48,9 +49,11 @@ void ServerCore::refresh(const Segment& seg, int64_t now_mono_ns) {
   const uint64_t gen = seg.policy_generation.load(std::memory_order_acquire);
   if (gen != policy_generation_) {
     // The policy is large: copy it only when its generation moved.
-    if (seg.policy.read(policy_.get())) policy_generation_ = policy_->generation;
+    if (seg.policy.read(policy_.get())) {
+      policy_generation_ = policy_->generation;
+      fresh_limiter_ = new_limiter_state(policy_->rate_limit);
+    }
   }
-  fresh_limiter_ = new_limiter_state(policy_->rate_limit);
 }
 
 namespace {

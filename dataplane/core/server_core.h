@@ -48,7 +48,10 @@ class ServerCore {
   void refresh(const Segment& seg, int64_t now_mono_ns);
   // Sets state and policy directly (tests, benchmarks).
   void set_state(const ServerState& s) { state_ = s; }
-  void set_policy(const Policy& p) { *policy_ = p; }
+  void set_policy(const Policy& p) {
+    *policy_ = p;
+    fresh_limiter_ = new_limiter_state(p.rate_limit);
+  }
   void set_access(const AccessTable& t) { policy_->access = t; }
 
   // Prefetches what handle() will touch for this source (call over a batch first).
@@ -78,7 +81,7 @@ class ServerCore {
   ServerState state_;
   std::unique_ptr<Policy> policy_;  // large: allocated once at start-up
   uint64_t policy_generation_ = ~uint64_t{0};
-  LimiterState fresh_limiter_{};
+  LimiterState fresh_limiter_;  // state of a new client record under the current policy
   ClientTable clients_;
   FastRandom rng_;
   uint32_t kod_countdown_ = 0;

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <endian.h>
+
+#include <cstring>
 #include <memory>
 
 #include "tests/unit/dataplane/core/ntp_test_util.h"
@@ -98,6 +101,148 @@ TEST(ServerCore, StaleStateTurnsUnsynchronisedAfterHoldover) {
   core.refresh(*seg, 1'000'000'001);
   EXPECT_EQ(core.state().leap, kLeapUnsynchronised);
   EXPECT_EQ(core.state().stratum, 0);
+}
+
+Policy open_policy(RateLimitParams rl = {}) {
+  Policy p{};
+  p.rate_limit = rl;
+  p.access = allow_only("::/0");
+  return p;
+}
+
+ServerState exact_state() {
+  ServerState s;
+  s.leap = kLeapNone;
+  s.stratum = 2;
+  s.precision = -32;  // no random bits: timestamps can be compared exactly
+  return s;
+}
+
+// A client in interleaved mode (draft-ietf-ntp-interleaved-modes): sends our last receive
+// timestamp as origin and gets our previous reply's transmit time as transmit.
+TEST(ServerCore, InterleavedClientGetsPreviousTransmitTime) {
+  ServerCore core(1, 1 << 16, SipKey{1, 2});
+  core.set_policy(open_policy());
+  core.set_state(exact_state());
+  const IpAddress c = *parse_ip("192.0.2.9");
+  PendingReply pending;
+
+  auto p1 = request(4, NtpMode::kClient, ts::NtpTimestamp::from_parts(100, 0).raw);
+  ASSERT_EQ(core.handle(p1.data(), p1.size(), c, 123, ts::NtpTimestamp::from_parts(100, 1000),
+                        &pending), kNtpHeaderLen);
+  const uint64_t rx1 = testing::field64(p1.data(), 32);
+  const auto tx1 = ts::NtpTimestamp::from_parts(100, 5000);
+  core.finish(p1.data(), pending, tx1);
+  EXPECT_EQ(testing::field64(p1.data(), 40), tx1.raw);
+
+  // Interleaved request: origin = rx1, receive = when the client got reply 1.
+  auto p2 = request(4, NtpMode::kClient, ts::NtpTimestamp::from_parts(101, 0).raw);
+  const uint64_t client_rx1 = ts::NtpTimestamp::from_parts(100, 9000).raw;
+  const uint64_t be_rx1 = htobe64(rx1), be_crx = htobe64(client_rx1);
+  std::memcpy(p2.data() + 24, &be_rx1, 8);
+  std::memcpy(p2.data() + 32, &be_crx, 8);
+  ASSERT_EQ(core.handle(p2.data(), p2.size(), c, 123, ts::NtpTimestamp::from_parts(101, 1000),
+                        &pending), kNtpHeaderLen);
+  core.finish(p2.data(), pending, ts::NtpTimestamp::from_parts(101, 7000));
+  EXPECT_EQ(testing::field64(p2.data(), 24), client_rx1);  // origin = client's receive
+  // transmit = previous reply's, kept as a nanosecond offset from rx1 (as chronyd keeps it)
+  EXPECT_NEAR(static_cast<double>(testing::field64(p2.data(), 40)),
+              static_cast<double>(tx1.raw), 8.0);
+  EXPECT_EQ(core.counters().interleaved, 1u);
+
+  // The same request again is answered in basic mode: rx1 was already used.
+  auto p3 = request(4, NtpMode::kClient, ts::NtpTimestamp::from_parts(101, 0).raw);
+  std::memcpy(p3.data() + 24, &be_rx1, 8);
+  std::memcpy(p3.data() + 32, &be_crx, 8);
+  core.handle(p3.data(), p3.size(), c, 123, ts::NtpTimestamp::from_parts(102, 0), &pending);
+  core.finish(p3.data(), pending, ts::NtpTimestamp::from_parts(102, 64));
+  EXPECT_EQ(testing::field64(p3.data(), 24), ts::NtpTimestamp::from_parts(101, 0).raw);
+  EXPECT_EQ(core.counters().interleaved, 1u);
+}
+
+TEST(ServerCore, OtherClientCannotUseSomeoneElsesReceiveTimestamp) {
+  ServerCore core(1, 1 << 16, SipKey{1, 2});
+  core.set_policy(open_policy());
+  core.set_state(exact_state());
+  PendingReply pending;
+  auto p1 = request();
+  core.handle(p1.data(), p1.size(), *parse_ip("192.0.2.1"), 123,
+              ts::NtpTimestamp::from_parts(100, 0), &pending);
+  core.finish(p1.data(), pending, ts::NtpTimestamp::from_parts(100, 64));
+  const uint64_t be_rx1 = htobe64(testing::field64(p1.data(), 32));
+  auto p2 = request(4, NtpMode::kClient, 77);
+  std::memcpy(p2.data() + 24, &be_rx1, 8);
+  core.handle(p2.data(), p2.size(), *parse_ip("192.0.2.2"), 123,
+              ts::NtpTimestamp::from_parts(101, 0), &pending);
+  EXPECT_EQ(core.counters().interleaved, 0u);
+}
+
+TEST(ServerCore, RateLimitedClientGetsNothingOrKissOfDeath) {
+  for (uint32_t kod_every : {0u, 1u}) {
+    ServerCore core(1, 1 << 16, SipKey{1, 2});
+    core.set_policy(open_policy(make_rate_limit(3, 2, 4, kod_every)));
+    core.set_state(exact_state());
+    PendingReply pending;
+    int normal = 0, kod = 0, none = 0;
+    for (int i = 0; i < 64; ++i) {
+      auto p = request(4, NtpMode::kClient, 1000 + i);
+      const size_t n = core.handle(p.data(), p.size(), *parse_ip("192.0.2.3"), 123,
+                                   ts::NtpTimestamp::from_parts(100, 0), &pending);
+      if (n == 0) {
+        ++none;
+        continue;
+      }
+      EXPECT_EQ(n, p.size());  // never longer than the request
+      core.finish(p.data(), pending, ts::NtpTimestamp::from_parts(100, 64));
+      if (p[1] == 0) {
+        EXPECT_EQ(lvm_leap(p[0]), kLeapUnsynchronised);
+        EXPECT_EQ(testing::field32(p.data(), 12), kKissRate);
+        EXPECT_EQ(testing::field64(p.data(), 24), 1000u + i);  // still a valid reply to it
+        ++kod;
+      } else {
+        ++normal;
+      }
+    }
+    // Burst of 2, then only the leak (1 in 16) gets normal replies.
+    EXPECT_GE(normal, 2);
+    EXPECT_LT(normal, 14);
+    if (kod_every == 0) {
+      EXPECT_EQ(kod, 0);
+      EXPECT_EQ(static_cast<uint64_t>(none),
+                core.counters().drops[static_cast<int>(NtpDrop::kRateLimited)]);
+    } else {
+      EXPECT_EQ(none, 0);
+      EXPECT_EQ(static_cast<uint64_t>(kod), core.counters().kod);
+    }
+  }
+}
+
+TEST(ServerCore, BogusSourcesAreDropped) {
+  ServerCore core(1, 1 << 16, SipKey{1, 2});
+  core.set_policy(open_policy());
+  PendingReply pending;
+  for (const char* a : {"0.0.0.0", "255.255.255.255", "224.0.0.1", "::", "ff02::1", "0.1.2.3"}) {
+    auto p = request();
+    EXPECT_EQ(core.handle(p.data(), p.size(), *parse_ip(a), 123, {}, &pending), 0u) << a;
+  }
+  EXPECT_EQ(core.counters().drops[static_cast<int>(NtpDrop::kBadSource)], 6u);
+  auto p = request();
+  EXPECT_EQ(core.handle(p.data(), p.size(), *parse_ip("::ffff:192.0.2.1"), 123, {}, &pending),
+            kNtpHeaderLen);
+}
+
+TEST(ServerCore, ClientTableNeverGrowsUnderAFlood) {
+  ServerCore core(1, 48 * 64, SipKey{1, 2});
+  core.set_policy(open_policy(make_rate_limit(3, 8, 2, 0)));
+  const size_t cap = core.clients().capacity();
+  PendingReply pending;
+  for (uint32_t i = 0; i < 100000; ++i) {
+    auto p = request();
+    core.handle(p.data(), p.size(), IpAddress::from_v4(0x0a000000 + i), 123,
+                ts::NtpTimestamp::from_parts(100 + i / 1000, 0), &pending);
+  }
+  EXPECT_EQ(core.clients().capacity(), cap);
+  EXPECT_GE(core.clients().evictions(), 100000u - cap);
 }
 
 }  // namespace
