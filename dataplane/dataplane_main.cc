@@ -123,6 +123,7 @@ int main(int argc, char** argv) {
       wc.client_table_bytes = static_cast<size_t>(clientlog_bytes / static_cast<unsigned long long>(threads));
       workers.push_back(std::make_unique<chronon::dp::SocketWorker>(wc, seg.get()));
     }
+    workers.front()->steer_by_source_address(static_cast<int>(threads));
     seg->header.worker_count.store(static_cast<uint32_t>(threads));
     seg->header.dataplane_config_hash.store(config_hash);
     seg->header.dataplane_pid.store(getpid());

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <linux/errqueue.h>
+#include <linux/filter.h>
 #include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -175,6 +176,29 @@ SocketWorker::SocketWorker(const SocketWorkerConfig& cfg, Segment* seg) : cfg_(c
   } catch (...) {
     for (int fd : fds_) close(fd);
     throw;
+  }
+}
+
+void SocketWorker::steer_by_source_address(int n_workers) {
+  if (n_workers <= 1) return;
+  for (int fd : fds_) {
+    int family = 0;
+    socklen_t len = sizeof family;
+    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len);
+    // Classic BPF run by the reuseport group (data starts at the UDP payload; SKF_NET_OFF
+    // reaches the IP header): take the source address (IPv4) or its last 32 bits (IPv6),
+    // mix it (Fibonacci hashing), return it modulo the number of workers.
+    const uint32_t src_off = family == AF_INET ? 12 : 20;
+    sock_filter code[] = {
+        {BPF_LD | BPF_W | BPF_ABS, 0, 0, static_cast<uint32_t>(SKF_NET_OFF) + src_off},
+        {BPF_ALU | BPF_MUL | BPF_K, 0, 0, 0x9E3779B1u},
+        {BPF_ALU | BPF_RSH | BPF_K, 0, 0, 16},
+        {BPF_ALU | BPF_MOD | BPF_K, 0, 0, static_cast<uint32_t>(n_workers)},
+        {BPF_RET | BPF_A, 0, 0, 0},
+    };
+    sock_fprog prog{static_cast<unsigned short>(sizeof code / sizeof code[0]), code};
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof prog) != 0)
+      fail("SO_ATTACH_REUSEPORT_CBPF");
   }
 }
 

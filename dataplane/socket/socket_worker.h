@@ -28,6 +28,12 @@ class SocketWorker {
   SocketWorker(const SocketWorker&) = delete;
   SocketWorker& operator=(const SocketWorker&) = delete;
 
+  // Makes the kernel pick the worker by the client's source address instead of the 4-tuple,
+  // so a client that changes its source port per request (chronyd does) always reaches the
+  // same worker and thus the same client record (rate limit, interleaved mode). Call on the
+  // first worker after all workers have bound, in worker order. Throws on failure.
+  void steer_by_source_address(int n_workers);
+
   // Serves until `stop` becomes true (checked at least every 100 ms).
   void run(const std::atomic<bool>& stop);
 
