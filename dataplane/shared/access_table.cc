@@ -1,16 +1,37 @@
 // Access table compilation and lookup.
 #include "dataplane/shared/access_table.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace chronon::dp {
 
 namespace {
+
 bool covers(const IpPrefix& outer, const IpPrefix& inner) {
   return inner.prefix_len >= outer.prefix_len && outer.contains(inner.addr);
 }
+
+void mask_words(int len, uint64_t out[2]) {
+  uint8_t bytes[16] = {};
+  for (int i = 0; i < 16; ++i) {
+    const int bits = len - 8 * i;
+    bytes[i] = bits >= 8 ? 0xff : bits <= 0 ? 0 : static_cast<uint8_t>(0xff << (8 - bits));
+  }
+  std::memcpy(out, bytes, 16);
+}
+
+inline uint32_t slot_hash(uint64_t w0, uint64_t w1, uint8_t len) {
+  const uint64_t h = (w0 * 0x9E3779B97F4A7C15ULL) ^ (w1 * 0xC2B2AE3D27D4EB4FULL) ^
+                     (static_cast<uint64_t>(len) * 0x165667B19E3779F9ULL);
+  return static_cast<uint32_t>(h >> 40) & (kAccessSlots - 1);
+}
+
 }  // namespace
 
 bool compile_access_table(const AccessRuleSpec* rules, int n, AccessTable* out) {
-  out->count = 0;
+  *out = AccessTable{};
+  // chrony's order-dependent semantics first, on a plain list.
   for (int i = 0; i < n; ++i) {
     const AccessRuleSpec& r = rules[i];
     uint32_t w = 0;
@@ -24,20 +45,40 @@ bool compile_access_table(const AccessRuleSpec* rules, int n, AccessTable* out) 
     if (out->count >= static_cast<uint32_t>(kMaxAccessRules)) return false;
     out->entries[out->count++] = AccessEntry{r.subnet, static_cast<uint8_t>(r.allow ? 1 : 0)};
   }
+  // Then the lookup structure: distinct lengths (longest first) and a hash of prefixes.
+  bool present[129] = {};
+  for (uint32_t i = 0; i < out->count; ++i) present[out->entries[i].subnet.prefix_len] = true;
+  for (int len = 128; len >= 0; --len) {
+    mask_words(len, out->masks[len]);
+    if (present[len]) out->lengths[out->n_lengths++] = static_cast<uint8_t>(len);
+  }
+  for (uint32_t i = 0; i < out->count; ++i) {
+    const AccessEntry& e = out->entries[i];
+    uint64_t w[2];
+    std::memcpy(w, e.subnet.addr.bytes.data(), 16);
+    w[0] &= out->masks[e.subnet.prefix_len][0];
+    w[1] &= out->masks[e.subnet.prefix_len][1];
+    uint32_t s = slot_hash(w[0], w[1], e.subnet.prefix_len);
+    while (out->slots[s].used) s = (s + 1) & (kAccessSlots - 1);
+    out->slots[s] = AccessSlot{{w[0], w[1]}, e.subnet.prefix_len, e.allow, 1};
+  }
   return true;
 }
 
 bool access_allowed(const AccessTable& t, const IpAddress& a) {
-  int best_len = -1;
-  bool allowed = false;
-  for (uint32_t i = 0; i < t.count; ++i) {
-    const AccessEntry& e = t.entries[i];
-    if (static_cast<int>(e.subnet.prefix_len) > best_len && e.subnet.contains(a)) {
-      best_len = e.subnet.prefix_len;
-      allowed = e.allow != 0;
+  uint64_t w[2];
+  std::memcpy(w, a.bytes.data(), 16);
+  for (uint32_t i = 0; i < t.n_lengths; ++i) {
+    const uint8_t len = t.lengths[i];
+    const uint64_t m0 = w[0] & t.masks[len][0], m1 = w[1] & t.masks[len][1];
+    for (uint32_t s = slot_hash(m0, m1, len);; s = (s + 1) & (kAccessSlots - 1)) {
+      const AccessSlot& slot = t.slots[s];
+      if (!slot.used) break;
+      if (slot.prefix_len == len && slot.prefix[0] == m0 && slot.prefix[1] == m1)
+        return slot.allow != 0;
     }
   }
-  return allowed;
+  return false;
 }
 
 }  // namespace chronon::dp

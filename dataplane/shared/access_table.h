@@ -1,6 +1,8 @@
 // The NTP access list as control publishes it: allow/deny subnets after chrony 4.3's rules
-// have been applied (later identical subnet overrides; "all" clears what lies under it), as a
-// fixed-size, trivially copyable table. Lookup: the most specific matching subnet decides.
+// have been applied (later identical subnet overrides; "all" clears what lies under it),
+// compiled into a longest-prefix-match structure that is a fixed-size, trivially copyable
+// value (it travels through the shared segment). Lookup: one hash probe per distinct prefix
+// length present, longest first; the most specific matching subnet decides.
 #pragma once
 
 #include <cstdint>
@@ -11,27 +13,39 @@
 namespace chronon::dp {
 
 inline constexpr int kMaxAccessRules = 1024;
+inline constexpr int kAccessSlots = 4096;  // hash slots: load factor <= 1/4
 
 struct AccessEntry {
   IpPrefix subnet;
   uint8_t allow;  // 1 allow, 0 deny
 };
 
+struct AccessSlot {
+  uint64_t prefix[2];  // masked address, as two 64-bit words in memory order
+  uint8_t prefix_len;
+  uint8_t allow;
+  uint8_t used;
+};
+
 struct AccessTable {
-  uint32_t count = 0;
-  AccessEntry entries[kMaxAccessRules];
+  uint32_t count = 0;            // rules after chrony's merging, in `entries`
+  uint32_t n_lengths = 0;        // distinct prefix lengths, longest first, in `lengths`
+  uint8_t lengths[129] = {};
+  uint64_t masks[129][2] = {};   // mask words per prefix length
+  AccessSlot slots[kAccessSlots] = {};
+  AccessEntry entries[kMaxAccessRules] = {};
 };
 static_assert(std::is_trivially_copyable_v<AccessTable>);
 
-// A rule as written in the configuration; `subnet` with prefix_len 0 and `v4_only`/`v6_only`
-// false means every address ("allow" with no argument).
+// A rule as written in the configuration; prefix_len 0 means every address.
 struct AccessRuleSpec {
   bool allow;
   bool all;       // "allow all"/"deny all": clears more specific earlier rules under it
   IpPrefix subnet;
 };
 
-// Applies the rules in order. Returns false if more than kMaxAccessRules distinct subnets.
+// Applies the rules in order and builds the lookup structure. Returns false if more than
+// kMaxAccessRules distinct subnets remain.
 bool compile_access_table(const AccessRuleSpec* rules, int n, AccessTable* out);
 
 // No rule matches -> denied (chronyd serves nobody without an allow).

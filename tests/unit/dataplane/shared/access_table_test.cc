@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <random>
 #include <vector>
 
 namespace chronon::dp {
@@ -58,6 +59,57 @@ TEST(AccessTable, Ipv6AndIpv4AreSeparate) {
   EXPECT_TRUE(allowed(*t, "127.0.0.1"));
   EXPECT_FALSE(allowed(*t, "::2"));
   EXPECT_FALSE(allowed(*t, "128.0.0.1"));
+}
+
+IpPrefix masked(IpAddress a, int len) {
+  for (int i = 0; i < 16; ++i) {
+    const int bits = len - 8 * i;
+    if (bits <= 0) a.bytes[i] = 0;
+    else if (bits < 8) a.bytes[i] &= static_cast<uint8_t>(0xff << (8 - bits));
+  }
+  return IpPrefix{a, static_cast<uint8_t>(len)};
+}
+
+// The compiled hash must agree with a plain longest-match scan over the merged rules.
+TEST(AccessTable, CompiledLookupMatchesLinearScan) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<AccessRuleSpec> specs;
+    const int n = 1 + static_cast<int>(rng() % 300);
+    for (int i = 0; i < n; ++i) {
+      IpAddress a{};
+      const bool v6 = rng() % 2;
+      if (v6) {
+        for (auto& b : a.bytes) b = static_cast<uint8_t>(rng() % 4);
+      } else {
+        a = *parse_ip("10.0.0.0");
+        for (int k = 13; k < 16; ++k) a.bytes[k] = static_cast<uint8_t>(rng() % 4);
+      }
+      const int len = v6 ? static_cast<int>(rng() % 129) : 96 + static_cast<int>(rng() % 33);
+      specs.push_back({rng() % 2 == 0, rng() % 10 == 0, masked(a, len)});
+    }
+    auto t = std::make_unique<AccessTable>();
+    ASSERT_TRUE(compile_access_table(specs.data(), n, t.get()));
+    for (int q = 0; q < 2000; ++q) {
+      IpAddress a{};
+      if (rng() % 2) {
+        for (auto& b : a.bytes) b = static_cast<uint8_t>(rng() % 4);
+      } else {
+        a = *parse_ip("10.0.0.0");
+        for (int k = 13; k < 16; ++k) a.bytes[k] = static_cast<uint8_t>(rng() % 4);
+      }
+      int best = -1;
+      bool expect = false;
+      for (uint32_t i = 0; i < t->count; ++i) {
+        const AccessEntry& e = t->entries[i];
+        if (e.subnet.contains(a) && e.subnet.prefix_len > best) {
+          best = e.subnet.prefix_len;
+          expect = e.allow != 0;
+        }
+      }
+      ASSERT_EQ(access_allowed(*t, a), expect) << to_string(a);
+    }
+  }
 }
 
 TEST(IpAddress, ShortIpv4FormsAreNetworks) {
