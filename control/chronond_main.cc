@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include <spdlog/sinks/stderr_color_sinks.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -114,7 +114,8 @@ void daemonize() {
 std::vector<std::string> dataplane_argv(const Options& o, const ctl::Config& cfg) {
   std::vector<std::string> a = {o.dataplane_binary, "--segment", o.segment, "--backend", "socket",
                                 "--port", std::to_string(cfg.port), "--threads",
-                                std::to_string(cfg.dataplane.threads)};
+                                std::to_string(cfg.dataplane.threads), "--clientlog-bytes",
+                                std::to_string(cfg.clientloglimit)};
   for (const auto& b : cfg.bindaddress) {
     a.push_back("--bind");
     a.push_back(b);
@@ -171,7 +172,7 @@ int run(const Options& o, const ctl::Config& cfg) {
     seg->state.write(ps);
   };
   publish_state();
-  ctl::publish_policy(*seg.get(), *access);
+  ctl::publish_policy(*seg.get(), *access, cfg.ratelimit);
 
   // Signals arrive through a signalfd so the loop below is the only place that acts on them.
   sigset_t mask;

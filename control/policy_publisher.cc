@@ -19,10 +19,17 @@ void compile_access(const std::vector<AccessRule>& rules, dp::AccessTable* out) 
   }
 }
 
-void publish_policy(dp::Segment& seg, const dp::AccessTable& access) {
+dp::RateLimitParams rate_limit_params(const RateLimitConfig& r) {
+  if (!r.enabled) return dp::RateLimitParams{};
+  return dp::make_rate_limit(r.interval_log2, r.burst, r.leak, static_cast<uint32_t>(r.kod));
+}
+
+void publish_policy(dp::Segment& seg, const dp::AccessTable& access,
+                    const RateLimitConfig& ratelimit) {
   auto policy = std::make_unique<dp::Policy>();
   policy->generation = seg.policy_generation.load() + 1;
   policy->access = access;
+  policy->rate_limit = rate_limit_params(ratelimit);
   seg.policy.write(*policy);
   seg.policy_generation.store(policy->generation, std::memory_order_release);
 }

@@ -91,6 +91,8 @@ std::optional<IpPrefix> parse_prefix(std::string_view text) {
     out = IpPrefix{*a, 128};
   } else if (slash == std::string_view::npos) {
     return parse_short_v4(addr_text);
+  } else if (auto s = parse_short_v4(addr_text)) {
+    out = IpPrefix{s->addr, 128};  // chrony also takes "10/8", "172.16/12"
   } else {
     return std::nullopt;
   }

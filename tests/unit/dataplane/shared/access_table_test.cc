@@ -117,6 +117,9 @@ TEST(IpAddress, ShortIpv4FormsAreNetworks) {
   EXPECT_EQ(to_string(*parse_prefix("192.168")), "192.168.0.0/16");
   EXPECT_EQ(to_string(*parse_prefix("192.168.1")), "192.168.1.0/24");
   EXPECT_EQ(to_string(*parse_prefix("192.168.1.7/24")), "192.168.1.0/24");
+  EXPECT_EQ(to_string(*parse_prefix("10/8")), "10.0.0.0/8");
+  EXPECT_EQ(to_string(*parse_prefix("172.16/12")), "172.16.0.0/12");
+  EXPECT_EQ(to_string(*parse_prefix("0/0")), "0.0.0.0/0");
   EXPECT_EQ(to_string(*parse_prefix("2001:db8::1/32")), "2001:db8::/32");
 }
 

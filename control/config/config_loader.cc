@@ -1,0 +1,206 @@
+// Reads configuration files the way chronyd does (line by line, include with glob patterns,
+// confdir with *.conf files by name) and dispatches each line to its directive handler.
+#include <glob.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "control/config/directive_context.h"
+
+namespace chronon::ctl {
+
+namespace config_detail {
+
+namespace {
+
+constexpr size_t kMaxLineLength = 2047;  // chronyd: MAX_LINE_LENGTH 2048 with the newline
+constexpr int kMaxIncludeDepth = 10;     // chronyd: MAX_INCLUDE_LEVEL
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+const DirectiveSpec* find_directive(const std::string& name) {
+  const auto& t = directive_table();
+  auto it = std::lower_bound(t.begin(), t.end(), name, [](const DirectiveSpec& d, const std::string& n) {
+    return std::string_view(d.name) < n;
+  });
+  return it != t.end() && name == it->name ? &*it : nullptr;
+}
+
+std::string suggestion(const std::string& name) {
+  std::string best;
+  size_t best_d = 3;
+  for (const auto& d : directive_table()) {
+    const size_t e = edit_distance(name, d.name);
+    if (e < best_d) {
+      best_d = e;
+      best = d.name;
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+std::string read_file(const std::string& path, const std::string& context) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw ConfigError(context + "cannot read configuration file '" + path + "': " +
+                      std::strerror(errno));
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw ConfigError(context + "error reading '" + path + "'");
+  return ss.str();
+}
+
+}  // namespace
+
+struct Loader {
+  Config cfg;
+  int depth = 0;
+  struct Pending {
+    SourceLocation first;
+    int more = 0;
+  };
+  std::vector<std::string> pending_order;
+  std::map<std::string, Pending> pending;
+
+  void parse_text(std::string_view text, const std::string& name) {
+    if (++depth > kMaxIncludeDepth) {
+      throw ConfigError(name + ": includes nested more than " + std::to_string(kMaxIncludeDepth) +
+                        " deep (an include loop?)");
+    }
+    int line_no = 0;
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t end = text.find('\n', pos);
+      if (end == std::string_view::npos) end = text.size();
+      parse_line(text.substr(pos, end - pos), SourceLocation{name, ++line_no});
+      pos = end + 1;
+    }
+    --depth;
+  }
+
+  void parse_file(const std::string& path, const std::string& context) {
+    parse_text(read_file(path, context), path);
+  }
+
+  void parse_line(std::string_view line, const SourceLocation& where) {
+    if (line.size() > kMaxLineLength) {
+      throw ConfigError(where.str() + ": line is longer than " + std::to_string(kMaxLineLength) +
+                        " characters");
+    }
+    if (line.find('\0') != std::string_view::npos) {
+      throw ConfigError(where.str() + ": line contains a NUL byte (not a text file?)");
+    }
+    std::vector<std::string> words = split_words(line);
+    if (words.empty()) return;
+    DirectiveContext c{cfg, where, lower(words[0]), {words.begin() + 1, words.end()}, this};
+    const DirectiveSpec* spec = find_directive(c.directive);
+    if (spec == nullptr) c.fail("unknown directive '" + words[0] + "'" + suggestion(c.directive));
+    spec->handler(c);
+    if (spec->status == DirectiveStatus::kNotImplemented) {
+      auto [it, inserted] = pending.try_emplace(c.directive, Pending{where, 0});
+      if (inserted) {
+        pending_order.push_back(c.directive);
+      } else {
+        ++it->second.more;
+      }
+    } else if (spec->status == DirectiveStatus::kObsolete) {
+      cfg.notices.push_back(where.str() + ": '" + c.directive +
+                            "' is no longer supported (chronyd ignores it too); ignored");
+    }
+  }
+
+  Config finish() {
+    for (const auto& name : pending_order) {
+      const Pending& p = pending[name];
+      std::string s = p.first.str() + ": '" + name + "' accepted, not implemented yet";
+      if (p.more > 0) {
+        s += " (and " + std::to_string(p.more) + " more line" + (p.more > 1 ? "s" : "") + ")";
+      }
+      cfg.not_implemented.push_back(s);
+    }
+    if (cfg.noclientlog && cfg.ratelimit.enabled) {
+      cfg.notices.push_back(cfg.ratelimit.where.str() +
+                            ": 'noclientlog' with 'ratelimit': chronyd refuses to start with "
+                            "both; chronon rate-limits as configured and noclientlog only turns "
+                            "off client statistics");
+    }
+    return std::move(cfg);
+  }
+};
+
+// include PATTERN: every file the glob matches, in order; a pattern without wildcards must
+// name a readable file (chronyd: glob with GLOB_NOMAGIC, then open or fail).
+void parse_include(DirectiveContext& c) {
+  c.expect_args(1);
+  glob_t g{};
+  const int r = glob(c.args[0].c_str(), GLOB_ERR | GLOB_NOMAGIC, nullptr, &g);
+  if (r != 0 && r != GLOB_NOMATCH) {
+    globfree(&g);
+    c.fail("cannot search for files matching '" + c.args[0] + "'");
+  }
+  std::vector<std::string> files(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+  globfree(&g);
+  for (const auto& f : files) c.loader->parse_file(f, c.where.str() + ": ");
+}
+
+// confdir DIR...: the *.conf files of all directories by file name; a name already seen in an
+// earlier directory is skipped (chronyd 4.3).
+void parse_confdir(DirectiveContext& c) {
+  c.expect_args(1, 10);
+  std::map<std::string, std::string> by_name;
+  for (const auto& dir : c.args) {
+    glob_t g{};
+    const std::string pattern = dir + "/*.conf";
+    const int r = glob(pattern.c_str(), 0, nullptr, &g);
+    if (r != 0 && r != GLOB_NOMATCH) {
+      globfree(&g);
+      c.fail("cannot search for files matching '" + pattern + "'");
+    }
+    for (size_t i = 0; i < g.gl_pathc; ++i) {
+      const std::string path = g.gl_pathv[i];
+      by_name.try_emplace(path.substr(path.rfind('/') + 1), path);
+    }
+    globfree(&g);
+  }
+  for (const auto& [name, path] : by_name) c.loader->parse_file(path, c.where.str() + ": ");
+}
+
+}  // namespace config_detail
+
+Config load_config(const std::string& path) {
+  config_detail::Loader l;
+  l.parse_file(path, "");
+  return l.finish();
+}
+
+Config parse_config_text(std::string_view text, const std::string& name) {
+  config_detail::Loader l;
+  l.parse_text(text, name);
+  return l.finish();
+}
+
+std::vector<std::string> known_directives() {
+  std::vector<std::string> out;
+  for (const auto& d : config_detail::directive_table()) out.emplace_back(d.name);
+  return out;
+}
+
+}  // namespace chronon::ctl
