@@ -71,8 +71,13 @@ std::string DataplaneSupervisor::start() {
 }
 
 std::string DataplaneSupervisor::spawn() {
+  // The hash goes into the segment so that a restarted chronond can tell whether the running
+  // dataplane was started with the same settings (and adopt it) or not (and replace it).
+  std::vector<std::string> args = argv_;
+  args.push_back("--config-hash");
+  args.push_back(std::to_string(config_hash_));
   std::vector<char*> cargv;
-  for (auto& a : argv_) cargv.push_back(a.data());
+  for (auto& a : args) cargv.push_back(a.data());
   cargv.push_back(nullptr);
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("cannot fork dataplane: ") + std::strerror(errno));

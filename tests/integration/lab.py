@@ -53,7 +53,12 @@ class Lab:
                                                    f"{self.v6_cli}/64", f"{self.v6_cli2}/64"])):
             sh("ip", "-n", ns, "link", "set", "lo", "up")
             for a in addrs:
-                sh("ip", "-n", ns, "addr", "add", a, "dev", dev, *(["nodad"] if ":" in a else []))
+                # IPv6: no DAD wait; the second client address is deprecated (preferred_lft 0)
+                # so that the kernel picks the first one as the source unless told otherwise.
+                extra = ["nodad"] if ":" in a else []
+                if a.startswith(f"{self.v6_cli2}/"):
+                    extra += ["preferred_lft", "0"]
+                sh("ip", "-n", ns, "addr", "add", a, "dev", dev, *extra)
             sh("ip", "-n", ns, "link", "set", dev, "up")
         return self
 
