@@ -1,13 +1,13 @@
 // Reads configuration files the way chronyd does (line by line, include with glob patterns,
 // confdir with *.conf files by name) and dispatches each line to its directive handler.
 #include <glob.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "control/config/directive_context.h"
 
@@ -56,16 +56,32 @@ std::string suggestion(const std::string& name) {
   return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
+// Configuration files are small text files; anything else (a device, a FIFO, a runaway
+// include of a huge file) is refused instead of read forever.
+constexpr std::streamsize kMaxFileBytes = 16 << 20;
+
 std::string read_file(const std::string& path, const std::string& context) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) {
+    throw ConfigError(context + "cannot read configuration file '" + path + "': " +
+                      std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw ConfigError(context + "configuration file '" + path + "' is not a regular file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw ConfigError(context + "cannot read configuration file '" + path + "': " +
                       std::strerror(errno));
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  std::string text(static_cast<size_t>(kMaxFileBytes) + 1, '\0');
+  in.read(text.data(), kMaxFileBytes + 1);
   if (in.bad()) throw ConfigError(context + "error reading '" + path + "'");
-  return ss.str();
+  if (in.gcount() > kMaxFileBytes) {
+    throw ConfigError(context + "configuration file '" + path + "' is larger than 16 MiB");
+  }
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
 }
 
 }  // namespace

@@ -374,6 +374,12 @@ TEST(Config, IncludeGlobReadsFilesInOrderAndErrorsNameTheIncludedFile) {
   }
 }
 
+TEST(Config, IncludeOfADeviceOrDirectoryIsRefused) {
+  EXPECT_EQ(error_of("include /dev/zero"),
+            "test.conf:1: configuration file '/dev/zero' is not a regular file");
+  EXPECT_EQ(error_of("include /tmp"), "test.conf:1: configuration file '/tmp' is not a regular file");
+}
+
 TEST(Config, IncludeLoopIsAnError) {
   TempDir d;
   const std::string p = d.path() + "/loop.conf";
