@@ -105,12 +105,12 @@ void BM_ClientTable(benchmark::State& state) {
     IpAddress a = addrs[i % addrs.size()];
     a.bytes[0] ^= static_cast<uint8_t>(i >> 20);
     a.bytes[1] ^= static_cast<uint8_t>(i >> 28);
-    table.find_or_insert(a, LimiterState{});
+    table.find_or_insert(a, LimiterState{}, 1);
   }
   size_t i = 0;
   const size_t mask = addrs.size() - 1;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(&table.find_or_insert(addrs[i++ & mask], LimiterState{}));
+    benchmark::DoNotOptimize(&table.find_or_insert(addrs[i++ & mask], LimiterState{}, 1));
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["bytes_per_client"] = static_cast<double>(sizeof(ClientRecord));

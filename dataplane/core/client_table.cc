@@ -48,7 +48,7 @@ void ClientTable::prefetch(const IpAddress& addr) const {
   }
 }
 
-ClientRecord* ClientTable::find(const IpAddress& addr) {
+ClientRecord* ClientTable::find(const IpAddress& addr) const {
   const Buckets b = buckets_of(addr);
   for (ClientRecord* bucket : {b.first, b.second})
     for (int i = 0; i < kBucketWays; ++i)
@@ -56,14 +56,31 @@ ClientRecord* ClientTable::find(const IpAddress& addr) {
   return nullptr;
 }
 
-ClientRecord& ClientTable::find_or_insert(const IpAddress& addr, const LimiterState& fresh) {
+namespace {
+// A client that has come back at least once and was seen within the longest NTP polling
+// interval (2^10 s, in 1/16 s client-time units) is established: floods of new (often
+// spoofed, one-packet) sources replace each other before they may replace it.
+constexpr uint32_t kEstablishedIdleTicks = 1024u << 4;
+
+bool established(const ClientRecord& r, uint32_t now) {
+  return r.hits >= 2 && static_cast<int32_t>(now - r.limiter.last_hit) < static_cast<int32_t>(kEstablishedIdleTicks);
+}
+
+bool older(const ClientRecord& a, const ClientRecord* b) {
+  return !b || static_cast<int32_t>(a.limiter.last_hit - b->limiter.last_hit) < 0;
+}
+}  // namespace
+
+ClientRecord& ClientTable::find_or_insert(const IpAddress& addr, const LimiterState& fresh,
+                                          uint32_t now) {
   // Two-choice hashing: the address may live in either of its two buckets. A new record
   // goes to the emptier bucket (the greedy rule that keeps overflow rare), else replaces the
-  // least recently hit of all eight.
+  // least recently hit record that is not established, else the least recently hit of all.
   const Buckets b = buckets_of(addr);
   int empty[2] = {0, 0};
   ClientRecord* first_empty[2] = {nullptr, nullptr};
   ClientRecord* oldest = nullptr;
+  ClientRecord* oldest_transient = nullptr;
   int k = 0;
   for (ClientRecord* bucket : {b.first, b.second}) {
     for (int i = 0; i < kBucketWays; ++i) {
@@ -71,16 +88,16 @@ ClientRecord& ClientTable::find_or_insert(const IpAddress& addr, const LimiterSt
       if (r.addr == addr) return r;
       if (is_empty(r)) {
         if (!empty[k]++) first_empty[k] = &r;
-      } else if (!oldest ||
-                 static_cast<int32_t>(r.limiter.last_hit - oldest->limiter.last_hit) < 0) {
-        oldest = &r;
+        continue;
       }
+      if (older(r, oldest)) oldest = &r;
+      if (!established(r, now) && older(r, oldest_transient)) oldest_transient = &r;
     }
     ++k;
   }
   ClientRecord* victim = empty[0] >= empty[1] ? first_empty[0] : first_empty[1];
   if (!victim) {
-    victim = oldest;
+    victim = oldest_transient ? oldest_transient : oldest;
     ++evictions_;
   }
   *victim = ClientRecord{};

@@ -2,8 +2,9 @@
 // records (address, rate-limiter state, interleaved-mode timestamps, statistics), allocated
 // once at start-up from `clientloglimit` and never grown. Two-choice hashing over 4-way
 // buckets, keyed with SipHash under a random key so an attacker cannot aim collisions; when
-// both buckets are full the least recently seen client is replaced (as chronyd does) and the
-// replacement is counted.
+// both buckets are full, a record that is not established (seen once, or idle for more than
+// the longest polling interval) is replaced first, least recently seen first; only if all are
+// established does the least recently seen go. Replacements are counted.
 #pragma once
 
 #include <cstddef>
@@ -37,11 +38,12 @@ class ClientTable {
   // (at least one bucket).
   ClientTable(size_t max_bytes, const SipKey& key);
 
-  // Finds the record of `addr`, or claims one (an empty slot, else the least recently hit
-  // record of the bucket, which counts as an eviction). New records start with `fresh`.
-  ClientRecord& find_or_insert(const IpAddress& addr, const LimiterState& fresh);
+  // Finds the record of `addr`, or claims one (an empty slot, else a victim as described
+  // above, which counts as an eviction). New records start with `fresh`. `now` is the
+  // request's client time (rate_limiter.h: 1/16 s units).
+  ClientRecord& find_or_insert(const IpAddress& addr, const LimiterState& fresh, uint32_t now);
   // Finds without inserting; nullptr if absent.
-  ClientRecord* find(const IpAddress& addr);
+  ClientRecord* find(const IpAddress& addr) const;
   // Prefetches the buckets of `addr` (call for a whole batch before processing it).
   void prefetch(const IpAddress& addr) const;
 

@@ -77,9 +77,10 @@ size_t ServerCore::handle(uint8_t* payload, size_t len, const IpAddress& src,
   }
   const NtpRequest& req = parsed.req;
   const RateLimitParams& rl = policy_->rate_limit;
-  ClientRecord& rec = clients_.find_or_insert(src, fresh_limiter_);
+  const uint32_t now = client_time_of(rx);
+  ClientRecord& rec = clients_.find_or_insert(src, fresh_limiter_, now);
   if (rec.hits != UINT32_MAX) ++rec.hits;
-  limiter_hit(rl, rec.limiter, client_time_of(rx));
+  limiter_hit(rl, rec.limiter, now);
 
   if (limiter_should_drop(rl, rec.limiter, static_cast<uint32_t>(rng_.next()))) {
     if (rec.drops != UINT16_MAX) ++rec.drops;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include <endian.h>
 
 #include <cstring>
@@ -243,6 +245,40 @@ TEST(ServerCore, ClientTableNeverGrowsUnderAFlood) {
   }
   EXPECT_EQ(core.clients().capacity(), cap);
   EXPECT_GE(core.clients().evictions(), 100000u - cap);
+}
+
+// [2/7]: 1 M random spoofed sources flood while 100 real clients poll every 16 s; every real
+// client gets every reply and keeps its record (so its limiter and interleave state). The
+// table holds 8192 records, so the flood turns it over every 8 s: plain LRU loses them all.
+TEST(ServerCore, SpoofedFloodDoesNotEvictOrStarveRealClients) {
+  ServerCore core(1, 48 * 8192, SipKey{5, 6});
+  core.set_policy(open_policy(make_rate_limit(3, 8, 2, 0)));
+  std::mt19937 rng(11);
+  PendingReply pending;
+  int replies = 0, asked = 0;
+  // The real clients poll alone for a minute, then the flood starts.
+  const int kFlood = 1000000, kQuiet = 64, kSeconds = kQuiet + 1000;
+  for (int sec = 0, flood = 0; sec < kSeconds; ++sec) {
+    for (; sec >= kQuiet && flood < kFlood / (kSeconds - kQuiet) * (sec - kQuiet + 1); ++flood) {
+      auto p = request();
+      core.handle(p.data(), p.size(), IpAddress::from_v4(0x0b000000 | (rng() & 0xffffff)), 123,
+                  ts::NtpTimestamp::from_parts(1000 + sec, 0), &pending);
+    }
+    if (sec % 16 != 0) continue;
+    for (uint32_t c = 0; c < 100; ++c) {
+      auto p = request();
+      ++asked;
+      replies += core.handle(p.data(), p.size(), IpAddress::from_v4(0xc0a80000 + c), 123,
+                             ts::NtpTimestamp::from_parts(1000 + sec, c << 20), &pending) > 0;
+    }
+  }
+  EXPECT_EQ(replies, asked);
+  for (uint32_t c = 0; c < 100; ++c) {
+    const ClientRecord* r = core.clients().find(IpAddress::from_v4(0xc0a80000 + c));
+    ASSERT_NE(r, nullptr) << c;
+    EXPECT_EQ(r->hits, static_cast<uint32_t>(asked / 100)) << c;
+  }
+  EXPECT_GT(core.clients().evictions(), 900000u);
 }
 
 }  // namespace
