@@ -94,6 +94,8 @@ class Lab:
         out = open(log, "w") if log else subprocess.DEVNULL
         p = subprocess.Popen(["ip", "netns", "exec", ns, *args], stdout=out,
                              stderr=subprocess.STDOUT, start_new_session=True)
+        if log:
+            out.close()  # the child has its own descriptor
         self.procs.append(p)
         return p
 
@@ -120,6 +122,19 @@ class Lab:
         if p.poll() is not None:
             raise AssertionError(f"chronond exited: {read(log)}")
         return Daemon(self, p, seg, log)
+
+    def start_chronyd(self, conf_text, name="chronyd", ns=None):
+        """Real chronyd with -x (never touches the clock), its files in the lab's directory and
+        its command socket at <name>.sock (for chronyc -h)."""
+        conf = self.write_conf(f"{name}.conf", conf_text + (
+            f"\npidfile {self.path(name + '.pid')}\ndriftfile {self.path(name + '.drift')}\n"
+            f"bindcmdaddress {self.path(name + '.sock')}\ncmdport 0\n"))
+        log = self.path(f"{name}.log")
+        p = self.spawn(ns or self.srv, "chronyd", "-x", "-d", "-u", "root", "-f", conf, log=log)
+        return Daemon(self, p, None, log)
+
+    def chronyc(self, name, *args, ns=None):
+        return self.run(ns or self.cli, "chronyc", "-h", self.path(name + ".sock"), *args)
 
     def counters(self, seg):
         r = sh(os.path.join(BUILD, "chronon"), "-c", "-S", seg, "dataplane")

@@ -147,14 +147,10 @@ class MatchesChronyd(unittest.TestCase):
     def test_reply_fields_match_chronyd(self):
         with L.Lab("cmp") as lab:
             lab.start_chronond(f"local stratum 10\nallow {lab.v4_cli}\nallow {lab.v6_cli}\n")
-            conf = lab.write_conf("chronyd.conf", (
-                f"port 11123\ncmdport 0\nlocal stratum 10\nallow {lab.v4_cli}\n"
-                f"allow {lab.v6_cli}\npidfile {lab.path('chronyd.pid')}\n"
-                f"driftfile {lab.path('drift')}\n"))
-            lab.spawn(lab.srv, "chronyd", "-x", "-d", "-u", "root", "-f", conf,
-                      log=lab.path("chronyd.log"))
+            cd = lab.start_chronyd(f"port 11123\nlocal stratum 10\nallow {lab.v4_cli}\n"
+                                   f"allow {lab.v6_cli}\n")
             L.wait_for(lambda: self._ask(lab, 11123, L.request(), lab.v4_srv) is not None, 10,
-                       "chronyd did not answer: " + L.read(lab.path("chronyd.log")))
+                       "chronyd did not answer: " + L.read(cd.log))
             for version in (1, 2, 3, 4):
                 for poll in (0, 6, 10):
                     for host in (lab.v4_srv, lab.v6_srv):
