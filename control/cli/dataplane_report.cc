@@ -48,19 +48,23 @@ std::string dataplane_report(const dp::Segment& seg, bool csv) {
     return out + csv_row("total", total);
   }
   const int32_t pid = seg.header.dataplane_pid.load();
-  out += fmt::format("Backend         : socket\n");
-  out += fmt::format("Dataplane pid   : {}\n", pid > 0 ? std::to_string(pid) : "not running");
-  out += fmt::format("Workers         : {}\n", n);
-  out += fmt::format("Restarts        : {}\n", seg.header.dataplane_restarts.load());
-  out += fmt::format("Requests        : {}\n", total.received);
-  out += fmt::format("Replies         : {}\n", total.replied);
-  out += fmt::format("Send errors     : {}\n", total.send_errors);
-  out += fmt::format("Interleaved     : {}\n", total.interleaved);
-  out += fmt::format("KoD RATE sent   : {}\n", total.kod);
-  out += fmt::format("Client evictions: {}\n", total.evictions);
-  for (int i = 1; i < kDrops; ++i)
-    out += fmt::format("Dropped {:<11}: {}\n", dp::ntp_drop_name(static_cast<dp::NtpDrop>(i)),
-                       total.drops[i]);
+  // One "Label : value" line each, labels padded to the longest (as chronyc aligns them).
+  auto line = [&out](std::string_view label, const auto& value) {
+    out += fmt::format("{:<20}: {}\n", label, value);
+  };
+  line("Backend", "socket");
+  line("Dataplane pid", pid > 0 ? std::to_string(pid) : "not running");
+  line("Workers", n);
+  line("Restarts", seg.header.dataplane_restarts.load());
+  line("Requests", total.received);
+  line("Replies", total.replied);
+  line("Send errors", total.send_errors);
+  line("Interleaved", total.interleaved);
+  line("KoD RATE sent", total.kod);
+  line("Client evictions", total.evictions);
+  for (int i = 1; i < kDrops; ++i) {
+    line(std::string("Dropped ") + dp::ntp_drop_name(static_cast<dp::NtpDrop>(i)), total.drops[i]);
+  }
   out += "\nWorker  Requests   Replies   Dropped\n";
   out += "====================================\n";
   for (uint32_t i = 0; i < n; ++i) {
