@@ -137,14 +137,16 @@ void BM_FullCore(benchmark::State& state) {
   for (auto& a : addrs) a = IpAddress::from_v4(static_cast<uint32_t>(0x0a000000 + rng() % clients));
   const auto req = make_request();
   constexpr int kBatch = 32;
+  const int kPrefetchAhead = static_cast<int>(state.range(1));
   uint8_t bufs[kBatch][kNtpHeaderLen];
   PendingReply pending[kBatch];
   size_t next = 0;
   uint64_t now = ts::NtpTimestamp::from_parts(3900000000u, 0).raw;
   for (auto _ : state) {
     const size_t base = next;
-    for (int i = 0; i < kBatch; ++i) core.prefetch(addrs[(base + i) & 0xffff]);
+    for (int i = 0; i < kPrefetchAhead; ++i) core.prefetch(addrs[(base + i) & 0xffff]);
     for (int i = 0; i < kBatch; ++i) {
+      if (i + kPrefetchAhead < kBatch) core.prefetch(addrs[(base + i + kPrefetchAhead) & 0xffff]);
       std::memcpy(bufs[i], req.data(), kNtpHeaderLen);
       core.handle(bufs[i], kNtpHeaderLen, addrs[(base + i) & 0xffff], 40000,
                   ts::NtpTimestamp{now}, &pending[i]);
@@ -156,7 +158,7 @@ void BM_FullCore(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
-BENCHMARK(BM_FullCore)->Arg(1000)->Arg(1 << 20);
+BENCHMARK(BM_FullCore)->ArgsProduct({{1000, 1 << 20}, {4, 8, 16, 32}});
 
 }  // namespace
 

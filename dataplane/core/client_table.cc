@@ -66,6 +66,12 @@ bool established(const ClientRecord& r, uint32_t now) {
   return r.hits >= 2 && static_cast<int32_t>(now - r.limiter.last_hit) < static_cast<int32_t>(kEstablishedIdleTicks);
 }
 
+inline bool same_address(const IpAddress& a, const uint64_t (&want)[2]) {
+  uint64_t w[2];
+  std::memcpy(w, a.bytes.data(), 16);
+  return ((w[0] ^ want[0]) | (w[1] ^ want[1])) == 0;
+}
+
 bool older(const ClientRecord& a, const ClientRecord* b) {
   return !b || static_cast<int32_t>(a.limiter.last_hit - b->limiter.last_hit) < 0;
 }
@@ -77,6 +83,14 @@ ClientRecord& ClientTable::find_or_insert(const IpAddress& addr, const LimiterSt
   // goes to the emptier bucket (the greedy rule that keeps overflow rare), else replaces the
   // least recently hit record that is not established, else the least recently hit of all.
   const Buckets b = buckets_of(addr);
+  // Hits are the common case: look for the address alone first.
+  uint64_t want[2];
+  std::memcpy(want, addr.bytes.data(), 16);
+  for (ClientRecord* bucket : {b.first, b.second}) {
+    for (int i = 0; i < kBucketWays; ++i) {
+      if (same_address(bucket[i].addr, want)) return bucket[i];
+    }
+  }
   int empty[2] = {0, 0};
   ClientRecord* first_empty[2] = {nullptr, nullptr};
   ClientRecord* oldest = nullptr;
@@ -85,7 +99,6 @@ ClientRecord& ClientTable::find_or_insert(const IpAddress& addr, const LimiterSt
   for (ClientRecord* bucket : {b.first, b.second}) {
     for (int i = 0; i < kBucketWays; ++i) {
       ClientRecord& r = bucket[i];
-      if (r.addr == addr) return r;
       if (is_empty(r)) {
         if (!empty[k]++) first_empty[k] = &r;
         continue;
