@@ -19,6 +19,8 @@
 
 namespace chronon::dp {
 
+inline constexpr int kClientPrefetchAhead = 8;
+
 struct LocalCounters {
   uint64_t received = 0;
   uint64_t replied = 0;  // includes KoD replies
@@ -55,6 +57,8 @@ class ServerCore {
   void set_access(const AccessTable& t) { policy_->access = t; }
 
   // Prefetches what handle() will touch for this source (call over a batch first).
+  // Call it kClientPrefetchAhead packets before handle() for the same source (bench/: about
+  // 25 % faster with a 1 M-client table than prefetching a whole batch of 32 up front).
   void prefetch(const IpAddress& src) const { clients_.prefetch(src); }
 
   // Handles one UDP payload received from src:src_port at `rx`. On success writes the reply
