@@ -1,0 +1,72 @@
+"""chronond as an operator meets it: --help, a bad configuration line stops it before it
+serves anything (file:line on stderr, non-zero exit), and the seed's chrony.conf starts it
+with one warning per directive that is accepted but not implemented yet.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import lab as L  # noqa: E402
+
+CHRONOND = os.path.join(L.BUILD, "chronond")
+SEED = os.path.join(os.path.dirname(__file__), "..", "data", "config", "primary.conf")
+
+
+class ChronondCommandLine(unittest.TestCase):
+    def test_help_and_version(self):
+        r = subprocess.run([CHRONOND, "--help"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0)
+        for flag in ("-f FILE", "-d", "-x", "--help"):
+            self.assertIn(flag, r.stdout)
+        r = subprocess.run([CHRONOND, "-v"], capture_output=True, text=True)
+        self.assertRegex(r.stdout, r"^chronond \(chronon\) \d+\.\d+")
+
+    def test_unknown_option_is_an_error(self):
+        r = subprocess.run([CHRONOND, "--frobnicate"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+
+    def test_bad_line_stops_it_with_file_and_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, "bad.conf")
+            with open(conf, "w") as f:
+                f.write("local stratum 10\nallow 127.0.0.1\nratelimit interval x\n")
+            seg = os.path.join(d, "seg")
+            r = subprocess.run([CHRONOND, "-d", "-x", "-f", conf, "-S", seg],
+                               capture_output=True, text=True, timeout=10)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn(f"{conf}:3: invalid value of option 'interval' 'x' for 'ratelimit'",
+                          r.stderr)
+            self.assertFalse(os.path.exists(seg), "no segment: nothing was started")
+
+    def test_missing_file(self):
+        r = subprocess.run([CHRONOND, "-d", "-f", "/nonexistent.conf"], capture_output=True,
+                           text=True, timeout=10)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot read configuration file '/nonexistent.conf'", r.stderr)
+
+
+class SeedConfig(unittest.TestCase):
+    def test_seed_chrony_conf_serves_and_warns_once_per_directive(self):
+        with open(SEED) as f:
+            seed = f.read()
+        with L.Lab("seed") as lab:
+            # The seed serves 10.0.0.0/8; the lab's client is in it.
+            d = lab.start_chronond(seed)
+            log = L.read(d.log)
+            for directive in ("server", "peer", "stratumweight", "rtcsync", "makestep",
+                              "leapsectz", "bindcmdaddress", "logchange", "driftfile",
+                              "logdir", "log"):
+                self.assertEqual(log.count(f"'{directive}' accepted, not implemented yet"), 1,
+                                 directive)
+            self.assertIn("noclientlog only turns off client statistics", log)
+            self.assertIn("local stratum 8", log)
+            r = lab.run(lab.cli, "ntpdig", "-j", lab.v4_srv)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn('"stratum":8', r.stdout.replace(" ", ""))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
