@@ -25,6 +25,7 @@ struct ClientRecord {
   LimiterState limiter;    // 9 bytes
   uint8_t flags;           // kTxValid
   uint16_t drops;          // saturating
+  uint16_t interleaved_hits;  // saturating: replies sent in interleaved mode
 };
 static_assert(sizeof(ClientRecord) == 48, "client records must stay at 48 bytes");
 

@@ -28,13 +28,16 @@ struct RateLimitParams {
 RateLimitParams make_rate_limit(int interval_log2, int burst, int leak, uint32_t kod_every);
 
 // The limiter's part of a client record (see client_table.h).
-struct LimiterState {
+// Packed to its 9 bytes so that client records (client_table.h) stay at 48 bytes; the
+// unaligned 32-bit field costs nothing on the CPUs chronon targets.
+struct [[gnu::packed]] LimiterState {
   uint32_t last_hit;  // client_time of the previous request, 0 = none
   uint16_t tokens;
   int8_t rate;          // log2 of the request interval, scaled by kRateScale, when answered
   int8_t timeout_rate;  // the same, for requests that followed a dropped one
   uint8_t last_dropped;
 };
+static_assert(sizeof(LimiterState) == 9);
 
 // A fresh record's state: a full bucket.
 LimiterState new_limiter_state(const RateLimitParams& p);

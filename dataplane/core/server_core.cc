@@ -112,6 +112,7 @@ size_t ServerCore::handle(uint8_t* payload, size_t len, const IpAddress& src,
         ts::add(ts::NtpTimestamp{rec.rx_ts}, ts::Nanos(rec.tx_offset_ns));
     n = build_interleaved_reply(payload, req, state_, rx, prev_tx, rng_.next());
     ++counters_.interleaved;
+    if (rec.interleaved_hits != UINT16_MAX) ++rec.interleaved_hits;
   } else {
     n = build_reply(payload, req, state_, rx, rng_.next());
   }

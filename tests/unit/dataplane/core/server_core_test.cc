@@ -151,6 +151,8 @@ TEST(ServerCore, InterleavedClientGetsPreviousTransmitTime) {
   EXPECT_NEAR(static_cast<double>(testing::field64(p2.data(), 40)),
               static_cast<double>(tx1.raw), 8.0);
   EXPECT_EQ(core.counters().interleaved, 1u);
+  EXPECT_EQ(core.clients().find(c)->interleaved_hits, 1u);
+  EXPECT_EQ(core.clients().find(c)->hits, 2u);
 
   // The same request again is answered in basic mode: rx1 was already used.
   auto p3 = request(4, NtpMode::kClient, ts::NtpTimestamp::from_parts(101, 0).raw);
