@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
@@ -116,6 +117,12 @@ std::vector<std::string> dataplane_argv(const Options& o, const ctl::Config& cfg
                                 "--port", std::to_string(cfg.port), "--threads",
                                 std::to_string(cfg.dataplane.threads), "--clientlog-bytes",
                                 std::to_string(cfg.clientloglimit)};
+  for (const auto& h : cfg.hwtimestamps) {
+    // IFACE,MINPOLL,MINSAMPLES,MAXSAMPLES,RXCOMP,RXFILTER (chronon-dataplane --help).
+    a.push_back("--hwtimestamp");
+    a.push_back(fmt::format("{},{},{},{},{},{}", h.iface, h.minpoll, h.minsamples, h.maxsamples,
+                            h.rxcomp_s, h.rxfilter));
+  }
   for (const auto& b : cfg.bindaddress) {
     a.push_back("--bind");
     a.push_back(b);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,7 +28,7 @@ void usage(FILE* out) {
   std::fprintf(out,
                "Usage: chronon-dataplane --segment PATH [--backend socket] [--port N]\n"
                "                         [--threads N] [--bind ADDRESS]... [--config-hash H]\n"
-               "                         [--clientlog-bytes N]\n"
+               "                         [--clientlog-bytes N] [--hwtimestamp SPEC]...\n"
                "Serves NTP clients for chronond from the shared segment at PATH.\n"
                "Normally started by chronond, not by hand.\n"
                "  --segment PATH   shared segment created by chronond\n"
@@ -37,7 +38,38 @@ void usage(FILE* out) {
                "  --bind ADDRESS   serve only on this local address (repeatable)\n"
                "  --config-hash H  recorded in the segment so chronond can tell it is current\n"
                "  --clientlog-bytes N  memory for the client tables of all workers together\n"
+               "  --hwtimestamp IFACE[,MINPOLL,MINSAMPLES,MAXSAMPLES,RXCOMP,RXFILTER]\n"
+               "                   hardware RX timestamps on IFACE ('*': every interface that\n"
+               "                   can), as chrony.conf's hwtimestamp (repeatable)\n"
                "  -h, --help       this text\n");
+}
+
+// IFACE[,MINPOLL,MINSAMPLES,MAXSAMPLES,RXCOMP,RXFILTER], as chronond passes it.
+std::optional<chronon::dp::HwTimestampRequest> parse_hw_spec(const std::string& spec) {
+  std::vector<std::string> f;
+  size_t start = 0;
+  for (size_t i = 0; i <= spec.size(); ++i) {
+    if (i == spec.size() || spec[i] == ',') {
+      f.push_back(spec.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  if (f.empty() || f[0].empty() || (f.size() != 1 && f.size() != 6)) return std::nullopt;
+  chronon::dp::HwTimestampRequest r;
+  r.iface = f[0];
+  if (f.size() == 6) {
+    char* end = nullptr;
+    r.minpoll = static_cast<int>(std::strtol(f[1].c_str(), &end, 10));
+    if (*end || r.minpoll < -6 || r.minpoll > 24) return std::nullopt;
+    r.minsamples = static_cast<int>(std::strtol(f[2].c_str(), &end, 10));
+    if (*end || r.minsamples < 1) return std::nullopt;
+    r.maxsamples = static_cast<int>(std::strtol(f[3].c_str(), &end, 10));
+    if (*end || r.maxsamples < r.minsamples) return std::nullopt;
+    r.rxcomp_s = std::strtod(f[4].c_str(), &end);
+    if (*end) return std::nullopt;
+    r.rxfilter = f[5];
+  }
+  return r;
 }
 
 }  // namespace
@@ -48,11 +80,13 @@ int main(int argc, char** argv) {
   long port = 123, threads = 0;
   unsigned long long config_hash = 0;
   unsigned long long clientlog_bytes = 524288;
+  std::vector<chronon::dp::HwTimestampRequest> hw_requests;
   static const option opts[] = {
       {"segment", required_argument, nullptr, 's'}, {"backend", required_argument, nullptr, 'b'},
       {"port", required_argument, nullptr, 'p'},    {"threads", required_argument, nullptr, 't'},
       {"bind", required_argument, nullptr, 'a'},    {"config-hash", required_argument, nullptr, 'c'},
       {"clientlog-bytes", required_argument, nullptr, 'l'},
+      {"hwtimestamp", required_argument, nullptr, 'w'},
       {"help", no_argument, nullptr, 'h'},          {nullptr, 0, nullptr, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "h", opts, nullptr)) != -1) {
@@ -84,6 +118,15 @@ int main(int argc, char** argv) {
           return 2;
         }
         break;
+      case 'w': {
+        auto req = parse_hw_spec(optarg);
+        if (!req) {
+          std::fprintf(stderr, "chronon-dataplane: invalid --hwtimestamp '%s'\n", optarg);
+          return 2;
+        }
+        hw_requests.push_back(*req);
+        break;
+      }
       case 'h': usage(stdout); return 0;
       default: usage(stderr); return 2;
     }
@@ -113,12 +156,17 @@ int main(int argc, char** argv) {
 
   try {
     auto seg = chronon::dp::SegmentMapping::attach(segment_path, true);
+    std::vector<std::string> hw_warnings;
+    chronon::dp::HwTimestamps hw(hw_requests, &hw_warnings);
+    for (const auto& w : hw_warnings) std::fprintf(stderr, "chronon-dataplane: %s\n", w.c_str());
+    hw.start();
     std::vector<std::unique_ptr<chronon::dp::SocketWorker>> workers;
     for (long i = 0; i < threads; ++i) {
       chronon::dp::SocketWorkerConfig wc;
       wc.port = static_cast<uint16_t>(port);
       wc.bind_addresses = binds;
       wc.index = static_cast<int>(i);
+      wc.hw = &hw;
       // clientloglimit is the memory for all workers together.
       wc.client_table_bytes = static_cast<size_t>(clientlog_bytes / static_cast<unsigned long long>(threads));
       workers.push_back(std::make_unique<chronon::dp::SocketWorker>(wc, seg.get()));

@@ -11,19 +11,19 @@ namespace {
 constexpr int kDrops = static_cast<int>(dp::NtpDrop::kCount);
 
 struct Row {
-  uint64_t received, replied, send_errors, interleaved, kod, evictions, drops[kDrops];
+  uint64_t received, replied, send_errors, interleaved, kod, evictions, rx_hw, drops[kDrops];
 };
 
 Row row_of(const dp::WorkerCounters& w) {
   Row r{w.received.load(),    w.replied.load(), w.send_errors.load(), w.interleaved.load(),
-        w.kod.load(),         w.client_evictions.load(), {}};
+        w.kod.load(),         w.client_evictions.load(), w.rx_hw_timestamps.load(), {}};
   for (int i = 0; i < kDrops; ++i) r.drops[i] = w.drops[i].load();
   return r;
 }
 
 std::string csv_row(const std::string& name, const Row& r) {
-  std::string s = fmt::format("{},{},{},{},{},{},{}", name, r.received, r.replied, r.send_errors,
-                              r.interleaved, r.kod, r.evictions);
+  std::string s = fmt::format("{},{},{},{},{},{},{},{}", name, r.received, r.replied,
+                              r.send_errors, r.interleaved, r.kod, r.evictions, r.rx_hw);
   for (int i = 1; i < kDrops; ++i) s += fmt::format(",{}", r.drops[i]);
   return s + "\n";
 }
@@ -40,6 +40,7 @@ std::string dataplane_report(const dp::Segment& seg, bool csv) {
     total.interleaved += r.interleaved;
     total.kod += r.kod;
     total.evictions += r.evictions;
+    total.rx_hw += r.rx_hw;
     for (int d = 0; d < kDrops; ++d) total.drops[d] += r.drops[d];
   }
   std::string out;
@@ -62,6 +63,7 @@ std::string dataplane_report(const dp::Segment& seg, bool csv) {
   line("Interleaved", total.interleaved);
   line("KoD RATE sent", total.kod);
   line("Client evictions", total.evictions);
+  line("HW RX timestamps", total.rx_hw);
   for (int i = 1; i < kDrops; ++i) {
     line(std::string("Dropped ") + dp::ntp_drop_name(static_cast<dp::NtpDrop>(i)), total.drops[i]);
   }

@@ -218,7 +218,7 @@ const std::vector<DirectiveSpec>& directive_table() {
         {"fallbackdrift", fallbackdrift, kLater},
         {"generatecommandkey", any_args, S::kObsolete},
         {"hwclockfile", any_string, kLater},
-        {"hwtimestamp", parse_hwtimestamp, kLater},
+        {"hwtimestamp", parse_hwtimestamp, kDone},
         {"hwtstimeout", any_double, kLater},
         {"include", parse_include, kDone},
         {"initstepslew", initstepslew, kLater},

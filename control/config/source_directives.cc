@@ -77,6 +77,8 @@ void parse_hwtimestamp(DirectiveContext& c) {
       {"rxfilter", &h.rxfilter, 0, 0, {"all", "ntp", "ptp", "none"}},
       {"txcomp", &h.txcomp_s},
   });
+  if (h.minsamples > h.maxsamples) c.fail("minsamples of 'hwtimestamp' is larger than maxsamples");
+  if (h.iface.find(',') != std::string::npos) c.fail("invalid interface name '" + h.iface + "'");
   c.cfg.hwtimestamps.push_back(std::move(h));
 }
 

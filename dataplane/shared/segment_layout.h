@@ -4,6 +4,7 @@
 //
 // Layout history (bump kSegmentVersion on any change):
 //   1  first layout: header, server state, policy (access table), worker counters.
+//   2  access table compiled to a longest-prefix-match hash; rx_hw_timestamps counter.
 #pragma once
 
 #include <sys/types.h>
@@ -20,7 +21,7 @@
 namespace chronon::dp {
 
 inline constexpr uint64_t kSegmentMagic = 0x4e4f4e4f52484321ULL;  // "!CHRONON" little-endian
-inline constexpr uint32_t kSegmentVersion = 1;
+inline constexpr uint32_t kSegmentVersion = 2;
 inline constexpr int kMaxWorkers = 64;
 
 // Published by control every second and on every change.
@@ -46,6 +47,7 @@ struct alignas(64) WorkerCounters {
   std::atomic<uint64_t> interleaved;  // replies sent in interleaved mode
   std::atomic<uint64_t> kod;          // KoD RATE replies (counted in replied too)
   std::atomic<uint64_t> client_evictions;  // client records replaced because a bucket was full
+  std::atomic<uint64_t> rx_hw_timestamps;  // requests stamped with the NIC's clock (hwtimestamp)
   std::atomic<int32_t> active;         // 1 while the worker runs
 };
 

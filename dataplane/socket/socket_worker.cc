@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "dataplane/core/server_core.h"
+#include "timestamping/so_timestamping.h"
 #include "dataplane/shared/ip_address.h"
 #include "timestamping/ntp_time.h"
 
@@ -31,7 +32,8 @@ constexpr size_t kCtlLen = 256;
   throw std::runtime_error(what + ": " + std::strerror(errno));
 }
 
-int open_socket(int family, const sockaddr* addr, socklen_t addr_len, const std::string& name) {
+int open_socket(int family, const sockaddr* addr, socklen_t addr_len, const std::string& name,
+                bool hw_timestamps) {
   const int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
   if (fd < 0) fail("socket for " + name);
   const int one = 1;
@@ -43,8 +45,9 @@ int open_socket(int family, const sockaddr* addr, socklen_t addr_len, const std:
   } else {
     setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
   }
-  // Kernel receive timestamps; hardware ones need `hwtimestamp` (not implemented yet).
-  const int ts_flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+  // Kernel receive timestamps, and the NIC's where `hwtimestamp` turned them on.
+  int ts_flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+  if (hw_timestamps) ts_flags |= SOF_TIMESTAMPING_RX_HARDWARE | SOF_TIMESTAMPING_RAW_HARDWARE;
   setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &ts_flags, sizeof ts_flags);
   if (bind(fd, addr, addr_len) != 0) {
     const int e = errno;
@@ -96,22 +99,22 @@ struct Batch {
   mmsghdr out[kMaxBatch];
 };
 
-// Finds the kernel RX timestamp and the local (destination) address of a received message,
-// and writes the matching source-address control message for the reply.
-bool read_cmsgs(msghdr& mh, timespec* rx, msghdr& reply, uint8_t* out_ctl) {
-  bool have_ts = false;
+// Finds the RX timestamp (the NIC's, converted, where there is one and a map for it; else the
+// kernel's software one) and the local (destination) address of a received message, and
+// writes the matching source-address control message for the reply. Returns 2 for a
+// hardware timestamp, 1 for software, 0 for none.
+int read_cmsgs(msghdr& mh, timespec* rx, msghdr& reply, uint8_t* out_ctl,
+               const HwTimestamps* hw) {
+  ts::RxTimestamps stamps;
+  int ifindex = 0;
   size_t out_len = 0;
   for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPING) {
-      scm_timestamping tss;
-      std::memcpy(&tss, CMSG_DATA(c), sizeof tss);
-      if (tss.ts[0].tv_sec != 0 || tss.ts[0].tv_nsec != 0) {
-        *rx = tss.ts[0];
-        have_ts = true;
-      }
+    if (ts::parse_so_timestamping(c, &stamps)) {
+      continue;
     } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
       in_pktinfo pi;
       std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      ifindex = pi.ipi_ifindex;
       in_pktinfo out{};
       out.ipi_spec_dst = pi.ipi_addr;  // reply from the address the request was sent to
       auto* oc = reinterpret_cast<cmsghdr*>(out_ctl);
@@ -123,6 +126,7 @@ bool read_cmsgs(msghdr& mh, timespec* rx, msghdr& reply, uint8_t* out_ctl) {
     } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
       in6_pktinfo pi;
       std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      ifindex = static_cast<int>(pi.ipi6_ifindex);
       auto* oc = reinterpret_cast<cmsghdr*>(out_ctl);
       oc->cmsg_level = IPPROTO_IPV6;
       oc->cmsg_type = IPV6_PKTINFO;
@@ -133,26 +137,37 @@ bool read_cmsgs(msghdr& mh, timespec* rx, msghdr& reply, uint8_t* out_ctl) {
   }
   reply.msg_control = out_len ? out_ctl : nullptr;
   reply.msg_controllen = out_len;
-  return have_ts;
+  if (stamps.has_hardware && hw != nullptr) {
+    if (auto sys = hw->to_system(ifindex, stamps.hardware)) {
+      *rx = *sys;
+      return 2;
+    }
+  }
+  if (stamps.has_software) {
+    *rx = stamps.software;
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
 
 SocketWorker::SocketWorker(const SocketWorkerConfig& cfg, Segment* seg) : cfg_(cfg), seg_(seg) {
   if (cfg_.batch < 1 || cfg_.batch > kMaxBatch) cfg_.batch = kMaxBatch;
+  const bool hw = cfg_.hw != nullptr && cfg_.hw->any();
   try {
     if (cfg_.bind_addresses.empty()) {
       sockaddr_in a4{};
       a4.sin_family = AF_INET;
       a4.sin_port = htons(cfg_.port);
       fds_.push_back(open_socket(AF_INET, reinterpret_cast<sockaddr*>(&a4), sizeof a4,
-                                 "0.0.0.0:" + std::to_string(cfg_.port)));
+                                 "0.0.0.0:" + std::to_string(cfg_.port), hw));
       sockaddr_in6 a6{};
       a6.sin6_family = AF_INET6;
       a6.sin6_port = htons(cfg_.port);
       a6.sin6_addr = in6addr_any;
       fds_.push_back(open_socket(AF_INET6, reinterpret_cast<sockaddr*>(&a6), sizeof a6,
-                                 "[::]:" + std::to_string(cfg_.port)));
+                                 "[::]:" + std::to_string(cfg_.port), hw));
     }
     for (const std::string& text : cfg_.bind_addresses) {
       const auto ip = parse_ip(text);
@@ -163,14 +178,14 @@ SocketWorker::SocketWorker(const SocketWorkerConfig& cfg, Segment* seg) : cfg_(c
         a4.sin_port = htons(cfg_.port);
         a4.sin_addr.s_addr = htonl(ip->v4());
         fds_.push_back(open_socket(AF_INET, reinterpret_cast<sockaddr*>(&a4), sizeof a4,
-                                   text + ":" + std::to_string(cfg_.port)));
+                                   text + ":" + std::to_string(cfg_.port), hw));
       } else {
         sockaddr_in6 a6{};
         a6.sin6_family = AF_INET6;
         a6.sin6_port = htons(cfg_.port);
         std::memcpy(&a6.sin6_addr, ip->bytes.data(), 16);
         fds_.push_back(open_socket(AF_INET6, reinterpret_cast<sockaddr*>(&a6), sizeof a6,
-                                   "[" + text + "]:" + std::to_string(cfg_.port)));
+                                   "[" + text + "]:" + std::to_string(cfg_.port), hw));
       }
     }
   } catch (...) {
@@ -214,6 +229,7 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
                   cfg_.client_table_bytes, random_sip_key());
   WorkerCounters& slot = seg_->workers[cfg_.index];
   slot.active.store(1, std::memory_order_relaxed);
+  uint64_t hw_stamped = 0;
   std::vector<pollfd> pfds;
   for (int fd : fds_) pfds.push_back(pollfd{fd, POLLIN, 0});
   const int n_batch = cfg_.batch;
@@ -257,7 +273,7 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
         msghdr& reply = batch->out[n_out].msg_hdr;
         reply = msghdr{};
         timespec rx = batch_rx;
-        read_cmsgs(mh, &rx, reply, batch->out_ctl[n_out]);
+        if (read_cmsgs(mh, &rx, reply, batch->out_ctl[n_out], cfg_.hw) == 2) ++hw_stamped;
         const size_t reply_len =
             core.handle(batch->buf[i], len, address_of(batch->from[i]), port_of(batch->from[i]),
                         ts::to_ntp(rx), &batch->pending[n_out]);
@@ -290,9 +306,11 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
         }
       }
       core.publish_counters(slot);
+      slot.rx_hw_timestamps.store(hw_stamped, std::memory_order_relaxed);
     }
   }
   core.publish_counters(slot);
+  slot.rx_hw_timestamps.store(hw_stamped, std::memory_order_relaxed);
   slot.active.store(0, std::memory_order_relaxed);
 }
 

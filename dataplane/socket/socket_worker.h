@@ -1,6 +1,7 @@
 // The socket backend's worker: kernel UDP sockets (one IPv4, one IPv6, SO_REUSEPORT so N
 // workers share the port), recvmmsg/sendmmsg in batches, kernel RX timestamps through
-// SO_TIMESTAMPING, the transmit timestamp read once per batch just before sendmmsg.
+// SO_TIMESTAMPING (the NIC's, converted to system time, on `hwtimestamp` interfaces), the
+// transmit timestamp read once per batch just before sendmmsg.
 #pragma once
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "dataplane/shared/segment_layout.h"
+#include "dataplane/socket/hw_timestamping.h"
 
 namespace chronon::dp {
 
@@ -18,6 +20,7 @@ struct SocketWorkerConfig {
   int index = 0;                            // worker slot in the segment
   int batch = 64;
   size_t client_table_bytes = 524288;  // this worker's share of clientloglimit
+  const HwTimestamps* hw = nullptr;    // interfaces with hardware RX timestamps, if any
 };
 
 class SocketWorker {

@@ -46,6 +46,7 @@ class Lab:
         sh("ip", "netns", "add", self.cli)
         self._up = True
         veth_s, veth_c = f"vs{os.getpid() % 100000}", f"vc{os.getpid() % 100000}"
+        self.srv_dev, self.cli_dev = veth_s, veth_c
         sh("ip", "link", "add", veth_s, "netns", self.srv, "type", "veth", "peer", "name", veth_c,
            "netns", self.cli)
         for ns, dev, addrs in ((self.srv, veth_s, [f"{self.v4_srv}/24", f"{self.v6_srv}/64"]),
@@ -140,7 +141,7 @@ class Lab:
         r = sh(os.path.join(BUILD, "chronon"), "-c", "-S", seg, "dataplane")
         total = [l for l in r.stdout.splitlines() if l.startswith("total,")][0].split(",")
         names = ["received", "replied", "send_errors", "interleaved", "kod", "client_evictions",
-                 "too_short", "bad_length", "bad_version", "mode6", "mode7", "not_client",
+                 "rx_hw_timestamps", "too_short", "bad_length", "bad_version", "mode6", "mode7", "not_client",
                  "bad_extfield", "auth", "bad_source", "denied", "ratelimited"]
         return dict(zip(names, map(int, total[1:])))
 

@@ -68,5 +68,27 @@ class SeedConfig(unittest.TestCase):
             self.assertIn('"stratum":8', r.stdout.replace(" ", ""))
 
 
+class HardwareTimestamps(unittest.TestCase):
+    """veth has no hardware timestamps: chronond must say so and serve with software ones
+    (the conversion path is unit-tested with a simulated PHC; see README)."""
+
+    def test_hwtimestamp_without_hardware_falls_back_to_software(self):
+        with L.Lab("hwts") as lab:
+            d = lab.start_chronond(f"local stratum 10\nallow {lab.v4_cli}\n"
+                                   f"hwtimestamp {lab.srv_dev} minpoll -2 rxfilter all\n"
+                                   f"hwtimestamp *\n")
+            L.wait_for(lambda: "using software timestamps" in L.read(d.log), 5, L.read(d.log))
+            log = L.read(d.log)
+            self.assertIn(f"{lab.srv_dev} has no hardware RX timestamps; using software "
+                          "timestamps", log)
+            self.assertIn("hwtimestamp *: no interface has hardware RX timestamps", log)
+            self.assertNotIn("'hwtimestamp' accepted, not implemented", log)
+            r = lab.run(lab.cli, "ntpdig", "-j", lab.v4_srv)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            c = lab.counters(d.seg)
+            self.assertEqual(c["replied"], 1)
+            self.assertEqual(c["rx_hw_timestamps"], 0)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

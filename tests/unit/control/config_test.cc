@@ -311,6 +311,8 @@ TEST(Config, EachBadLineNamesFileLineAndProblem) {
                               "or RTC)"},
       {"hwtimestamp eth0 rxfilter some", "test.conf:1: invalid value of option 'rxfilter' "
                                          "'some' (one of: all, ntp, ptp, none)"},
+      {"hwtimestamp eth0 minsamples 20", "test.conf:1: minsamples of 'hwtimestamp' is larger than "
+                                         "maxsamples"},
       {"dataplane", "test.conf:1: missing argument for 'dataplane' (expected at least 1)"},
       {"dataplane netmap", "test.conf:1: unknown dataplane 'netmap' (socket, afxdp or dpdk)"},
       {"dataplane afxdp", "test.conf:1: 'dataplane afxdp' needs an interface name"},
