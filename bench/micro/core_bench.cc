@@ -144,12 +144,14 @@ void BM_FullCore(benchmark::State& state) {
   uint64_t now = ts::NtpTimestamp::from_parts(3900000000u, 0).raw;
   for (auto _ : state) {
     const size_t base = next;
-    for (int i = 0; i < kPrefetchAhead; ++i) core.prefetch(addrs[(base + i) & 0xffff]);
+    uint64_t hashes[kBatch];
+    for (int i = 0; i < kPrefetchAhead; ++i) hashes[i] = core.prefetch(addrs[(base + i) & 0xffff]);
     for (int i = 0; i < kBatch; ++i) {
-      if (i + kPrefetchAhead < kBatch) core.prefetch(addrs[(base + i + kPrefetchAhead) & 0xffff]);
+      if (i + kPrefetchAhead < kBatch)
+        hashes[i + kPrefetchAhead] = core.prefetch(addrs[(base + i + kPrefetchAhead) & 0xffff]);
       std::memcpy(bufs[i], req.data(), kNtpHeaderLen);
       core.handle(bufs[i], kNtpHeaderLen, addrs[(base + i) & 0xffff], 40000,
-                  ts::NtpTimestamp{now}, &pending[i]);
+                  ts::NtpTimestamp{now}, &pending[i], hashes[i]);
     }
     for (int i = 0; i < kBatch; ++i) core.finish(bufs[i], pending[i], ts::NtpTimestamp{now + 100});
     benchmark::DoNotOptimize(bufs);

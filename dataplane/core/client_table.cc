@@ -28,8 +28,11 @@ bool ClientTable::is_empty(const ClientRecord& r) {
   return (w[0] | w[1]) == 0;
 }
 
-ClientTable::Buckets ClientTable::buckets_of(const IpAddress& addr) const {
-  const uint64_t h = siphash13_16(key_, addr.bytes.data());
+uint64_t ClientTable::hash(const IpAddress& addr) const {
+  return siphash13_16(key_, addr.bytes.data());
+}
+
+ClientTable::Buckets ClientTable::buckets_of(uint64_t h) const {
   const size_t b1 = static_cast<size_t>(h) & buckets_mask_;
   size_t b2 = static_cast<size_t>(h >> 32) & buckets_mask_;
   if (b2 == b1) b2 = b1 ^ 1;  // with one bucket, b1 ^ 1 is out of range: see below
@@ -37,8 +40,8 @@ ClientTable::Buckets ClientTable::buckets_of(const IpAddress& addr) const {
   return {&records_[b1 * kBucketWays], &records_[b2 * kBucketWays]};
 }
 
-void ClientTable::prefetch(const IpAddress& addr) const {
-  const Buckets b = buckets_of(addr);
+void ClientTable::prefetch(uint64_t hash) const {
+  const Buckets b = buckets_of(hash);
   // A bucket is 192 bytes: three cache lines each.
   for (const ClientRecord* r : {b.first, b.second}) {
     const char* p = reinterpret_cast<const char*>(r);
@@ -49,7 +52,7 @@ void ClientTable::prefetch(const IpAddress& addr) const {
 }
 
 ClientRecord* ClientTable::find(const IpAddress& addr) const {
-  const Buckets b = buckets_of(addr);
+  const Buckets b = buckets_of(hash(addr));
   for (ClientRecord* bucket : {b.first, b.second})
     for (int i = 0; i < kBucketWays; ++i)
       if (bucket[i].addr == addr) return &bucket[i];
@@ -77,12 +80,12 @@ bool older(const ClientRecord& a, const ClientRecord* b) {
 }
 }  // namespace
 
-ClientRecord& ClientTable::find_or_insert(const IpAddress& addr, const LimiterState& fresh,
-                                          uint32_t now) {
+ClientRecord& ClientTable::find_or_insert(const IpAddress& addr, uint64_t hash,
+                                          const LimiterState& fresh, uint32_t now) {
   // Two-choice hashing: the address may live in either of its two buckets. A new record
   // goes to the emptier bucket (the greedy rule that keeps overflow rare), else replaces the
   // least recently hit record that is not established, else the least recently hit of all.
-  const Buckets b = buckets_of(addr);
+  const Buckets b = buckets_of(hash);
   // Hits are the common case: look for the address alone first.
   uint64_t want[2];
   std::memcpy(want, addr.bytes.data(), 16);

@@ -42,11 +42,21 @@ class ClientTable {
   // Finds the record of `addr`, or claims one (an empty slot, else a victim as described
   // above, which counts as an eviction). New records start with `fresh`. `now` is the
   // request's client time (rate_limiter.h: 1/16 s units).
-  ClientRecord& find_or_insert(const IpAddress& addr, const LimiterState& fresh, uint32_t now);
+  ClientRecord& find_or_insert(const IpAddress& addr, const LimiterState& fresh, uint32_t now) {
+    return find_or_insert(addr, hash(addr), fresh, now);
+  }
+  // The same with the address's hash() already computed (for the prefetch).
+  ClientRecord& find_or_insert(const IpAddress& addr, uint64_t hash, const LimiterState& fresh,
+                               uint32_t now);
+
+  // The keyed hash that places `addr`; compute it once per packet and pass it to
+  // prefetch() and find_or_insert().
+  uint64_t hash(const IpAddress& addr) const;
   // Finds without inserting; nullptr if absent.
   ClientRecord* find(const IpAddress& addr) const;
   // Prefetches the buckets of `addr` (call for a whole batch before processing it).
-  void prefetch(const IpAddress& addr) const;
+  void prefetch(const IpAddress& addr) const { prefetch(hash(addr)); }
+  void prefetch(uint64_t hash) const;
 
   size_t capacity() const { return buckets_mask_ * kBucketWays + kBucketWays; }
   uint64_t evictions() const { return evictions_; }
@@ -64,7 +74,7 @@ class ClientTable {
     ClientRecord* first;
     ClientRecord* second;
   };
-  Buckets buckets_of(const IpAddress& addr) const;
+  Buckets buckets_of(uint64_t hash) const;
 
   struct FreeDeleter {
     void operator()(ClientRecord* p) const;

@@ -65,7 +65,8 @@ uint32_t client_time_of(ts::NtpTimestamp t) {
 }  // namespace
 
 size_t ServerCore::handle(uint8_t* payload, size_t len, const IpAddress& src,
-                          uint16_t src_port, ts::NtpTimestamp rx, PendingReply* pending) {
+                          uint16_t src_port, ts::NtpTimestamp rx, PendingReply* pending,
+                          uint64_t src_hash) {
   ++counters_.received;
   const NtpParse parsed = parse_request(payload, len, src_port);
   NtpDrop drop = parsed.drop;
@@ -78,7 +79,8 @@ size_t ServerCore::handle(uint8_t* payload, size_t len, const IpAddress& src,
   const NtpRequest& req = parsed.req;
   const RateLimitParams& rl = policy_->rate_limit;
   const uint32_t now = client_time_of(rx);
-  ClientRecord& rec = clients_.find_or_insert(src, fresh_limiter_, now);
+  ClientRecord& rec = clients_.find_or_insert(src, src_hash ? src_hash : clients_.hash(src),
+                                              fresh_limiter_, now);
   if (rec.hits != UINT32_MAX) ++rec.hits;
   limiter_hit(rl, rec.limiter, now);
 

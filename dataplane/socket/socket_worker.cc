@@ -97,6 +97,7 @@ struct Batch {
   mmsghdr in[kMaxBatch];
   iovec out_iov[kMaxBatch];
   mmsghdr out[kMaxBatch];
+  uint64_t hash[kMaxBatch];  // client-table hash of each source, from the prefetch
 };
 
 // Finds the RX timestamp (the NIC's, converted, where there is one and a map for it; else the
@@ -256,13 +257,15 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
       // Client records are fetched a few packets ahead: enough to hide memory latency,
       // few enough that the CPU's fill buffers do not drop the prefetches.
       for (int i = 0; i < n && i < kClientPrefetchAhead; ++i)
-        core.prefetch(address_of(batch->from[i]));
+        batch->hash[i] = core.prefetch(address_of(batch->from[i]));
       // One userspace reading stands in for packets without a kernel timestamp.
       const timespec batch_rx = now_realtime();
       int n_out = 0;
       for (int i = 0; i < n; ++i) {
-        if (i + kClientPrefetchAhead < n)
-          core.prefetch(address_of(batch->from[i + kClientPrefetchAhead]));
+        if (i + kClientPrefetchAhead < n) {
+          batch->hash[i + kClientPrefetchAhead] =
+              core.prefetch(address_of(batch->from[i + kClientPrefetchAhead]));
+        }
         msghdr& mh = batch->in[i].msg_hdr;
         const size_t len = batch->in[i].msg_len;
         if (mh.msg_flags & MSG_TRUNC) {
@@ -276,7 +279,7 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
         if (read_cmsgs(mh, &rx, reply, batch->out_ctl[n_out], cfg_.hw) == 2) ++hw_stamped;
         const size_t reply_len =
             core.handle(batch->buf[i], len, address_of(batch->from[i]), port_of(batch->from[i]),
-                        ts::to_ntp(rx), &batch->pending[n_out]);
+                        ts::to_ntp(rx), &batch->pending[n_out], batch->hash[i]);
         if (reply_len == 0) continue;
         batch->out_iov[n_out] = {batch->buf[i], reply_len};
         reply.msg_name = &batch->from[i];
