@@ -7,19 +7,15 @@
 
 namespace chronon::dp {
 
-void ClientTable::FreeDeleter::operator()(ClientRecord* p) const { std::free(p); }
-
 ClientTable::ClientTable(size_t max_bytes, const SipKey& key) : key_(key) {
   const size_t bucket_bytes = sizeof(ClientRecord) * kBucketWays;
   size_t buckets = 1;
   while (buckets * 2 * bucket_bytes <= max_bytes) buckets *= 2;
   buckets_mask_ = buckets - 1;
   const size_t bytes = buckets * bucket_bytes;
-  // Cache-line aligned, zeroed (all slots empty), touched now so no page fault happens later.
-  void* p = std::aligned_alloc(64, bytes);
-  if (!p) throw std::bad_alloc();
-  std::memset(p, 0, bytes);
-  records_.reset(static_cast<ClientRecord*>(p));
+  // Page aligned, zeroed (all slots empty), faulted in now, on huge pages where possible.
+  memory_ = allocate_table_memory(bytes);
+  records_ = static_cast<ClientRecord*>(memory_.get());
 }
 
 bool ClientTable::is_empty(const ClientRecord& r) {

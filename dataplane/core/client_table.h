@@ -14,6 +14,7 @@
 #include "dataplane/core/rate_limiter.h"
 #include "dataplane/core/siphash.h"
 #include "dataplane/shared/ip_address.h"
+#include "dataplane/shared/table_memory.h"
 
 namespace chronon::dp {
 
@@ -76,10 +77,8 @@ class ClientTable {
   };
   Buckets buckets_of(uint64_t hash) const;
 
-  struct FreeDeleter {
-    void operator()(ClientRecord* p) const;
-  };
-  std::unique_ptr<ClientRecord[], FreeDeleter> records_;
+  TableMemory memory_;
+  ClientRecord* records_ = nullptr;  // in memory_
   size_t buckets_mask_;
   SipKey key_;
   uint64_t evictions_ = 0;
