@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,7 +19,13 @@ struct IpAddress {
   static IpAddress from_v6(const uint8_t (&b)[16]);
   bool is_v4() const;
   uint32_t v4() const;  // host order; valid when is_v4()
-  friend bool operator==(const IpAddress&, const IpAddress&) = default;
+  // Two 64-bit compares: the hot path compares addresses per packet (no memcmp call).
+  friend bool operator==(const IpAddress& a, const IpAddress& b) {
+    uint64_t x[2], y[2];
+    std::memcpy(x, a.bytes.data(), 16);
+    std::memcpy(y, b.bytes.data(), 16);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+  }
 };
 
 // A subnet: address plus prefix length counted in the 128-bit space (IPv4 /n is 96+n).
