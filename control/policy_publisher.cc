@@ -9,12 +9,14 @@ void compile_access(const std::vector<AccessRule>& rules, dp::AccessTable* out) 
   std::vector<dp::AccessRuleSpec> specs;
   specs.reserve(rules.size());
   for (const AccessRule& r : rules) {
-    // No subnet: every address, IPv4 and IPv6 (the whole 128-bit space).
-    const dp::IpPrefix subnet = r.subnet ? *r.subnet : dp::IpPrefix{};
-    specs.push_back(dp::AccessRuleSpec{r.allow, r.all, subnet});
+    // No subnet: every IPv4 and IPv6 address (chrony's "0/0 and ::/0").
+    specs.push_back(r.subnet ? dp::AccessRuleSpec{r.allow, r.all, *r.subnet, false}
+                             : dp::AccessRuleSpec{r.allow, r.all, dp::IpPrefix{}, true});
   }
-  if (!dp::compile_access_table(specs.data(), static_cast<int>(specs.size()), out)) {
-    throw ConfigError("too many distinct allow/deny subnets (at most " +
+  int failed = 0;
+  if (!dp::compile_access_table(specs.data(), static_cast<int>(specs.size()), out, &failed)) {
+    throw ConfigError(rules[static_cast<size_t>(failed)].where.str() +
+                      ": too many distinct allow/deny subnets (at most " +
                       std::to_string(dp::kMaxAccessRules) + ")");
   }
 }

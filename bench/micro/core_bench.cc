@@ -124,7 +124,7 @@ void BM_FullCore(benchmark::State& state) {
   ServerCore core(1, clients * sizeof(ClientRecord) * 2, SipKey{5, 6});
   auto policy = std::make_unique<Policy>();
   policy->rate_limit = make_rate_limit(-4, 255, 2, 0);
-  AccessRuleSpec all{true, false, IpPrefix{}};
+  AccessRuleSpec all{true, false, IpPrefix{}, true};
   compile_access_table(&all, 1, &policy->access);
   core.set_policy(*policy);
   ServerState st;

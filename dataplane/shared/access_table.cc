@@ -8,8 +8,30 @@ namespace chronon::dp {
 
 namespace {
 
-bool covers(const IpPrefix& outer, const IpPrefix& inner) {
-  return inner.prefix_len >= outer.prefix_len && outer.contains(inner.addr);
+bool covers(const AccessEntry& outer, const AccessEntry& inner) {
+  return outer.family == inner.family && inner.subnet.prefix_len >= outer.subnet.prefix_len &&
+         outer.subnet.contains(inner.subnet.addr);
+}
+
+uint8_t family_of(const IpPrefix& p) {
+  return p.addr.is_v4() && p.prefix_len >= 96 ? kFamilyV4 : kFamilyV6;
+}
+
+// IPv4's whole space: ::ffff:0.0.0.0/96.
+IpPrefix all_v4() { return IpPrefix{IpAddress::from_v4(0), 96}; }
+
+bool apply(const AccessEntry& rule, bool all, AccessTable* out) {
+  uint32_t w = 0;
+  for (uint32_t j = 0; j < out->count; ++j) {
+    const AccessEntry& e = out->entries[j];
+    const bool same = e.family == rule.family && e.subnet == rule.subnet;
+    const bool cleared = all && covers(rule, e);
+    if (!same && !cleared) out->entries[w++] = e;
+  }
+  out->count = w;
+  if (out->count >= static_cast<uint32_t>(kMaxAccessRules)) return false;
+  out->entries[out->count++] = rule;
+  return true;
 }
 
 void mask_words(int len, uint64_t out[2]) {
@@ -21,29 +43,30 @@ void mask_words(int len, uint64_t out[2]) {
   std::memcpy(out, bytes, 16);
 }
 
-inline uint32_t slot_hash(uint64_t w0, uint64_t w1, uint8_t len) {
+inline uint32_t slot_hash(uint64_t w0, uint64_t w1, uint8_t len, uint8_t family) {
   const uint64_t h = (w0 * 0x9E3779B97F4A7C15ULL) ^ (w1 * 0xC2B2AE3D27D4EB4FULL) ^
-                     (static_cast<uint64_t>(len) * 0x165667B19E3779F9ULL);
+                     (static_cast<uint64_t>(len | family << 8) * 0x165667B19E3779F9ULL);
   return static_cast<uint32_t>(h >> 40) & (kAccessSlots - 1);
 }
 
 }  // namespace
 
-bool compile_access_table(const AccessRuleSpec* rules, int n, AccessTable* out) {
+bool compile_access_table(const AccessRuleSpec* rules, int n, AccessTable* out,
+                          int* failed_rule) {
   *out = AccessTable{};
   // chrony's order-dependent semantics first, on a plain list.
   for (int i = 0; i < n; ++i) {
     const AccessRuleSpec& r = rules[i];
-    uint32_t w = 0;
-    for (uint32_t j = 0; j < out->count; ++j) {
-      const AccessEntry& e = out->entries[j];
-      const bool same = e.subnet == r.subnet;
-      const bool cleared = r.all && covers(r.subnet, e.subnet);
-      if (!same && !cleared) out->entries[w++] = e;
+    const uint8_t allow = r.allow ? 1 : 0;
+    const bool ok =
+        r.every_address
+            ? apply(AccessEntry{all_v4(), allow, kFamilyV4}, r.all, out) &&
+                  apply(AccessEntry{IpPrefix{}, allow, kFamilyV6}, r.all, out)
+            : apply(AccessEntry{r.subnet, allow, family_of(r.subnet)}, r.all, out);
+    if (!ok) {
+      if (failed_rule != nullptr) *failed_rule = i;
+      return false;
     }
-    out->count = w;
-    if (out->count >= static_cast<uint32_t>(kMaxAccessRules)) return false;
-    out->entries[out->count++] = AccessEntry{r.subnet, static_cast<uint8_t>(r.allow ? 1 : 0)};
   }
   // Then the lookup structure: distinct lengths (longest first) and a hash of prefixes.
   bool present[129] = {};
@@ -58,9 +81,9 @@ bool compile_access_table(const AccessRuleSpec* rules, int n, AccessTable* out) 
     std::memcpy(w, e.subnet.addr.bytes.data(), 16);
     w[0] &= out->masks[e.subnet.prefix_len][0];
     w[1] &= out->masks[e.subnet.prefix_len][1];
-    uint32_t s = slot_hash(w[0], w[1], e.subnet.prefix_len);
+    uint32_t s = slot_hash(w[0], w[1], e.subnet.prefix_len, e.family);
     while (out->slots[s].used) s = (s + 1) & (kAccessSlots - 1);
-    out->slots[s] = AccessSlot{{w[0], w[1]}, e.subnet.prefix_len, e.allow, 1};
+    out->slots[s] = AccessSlot{{w[0], w[1]}, e.subnet.prefix_len, e.allow, 1, e.family};
   }
   return true;
 }
@@ -68,13 +91,16 @@ bool compile_access_table(const AccessRuleSpec* rules, int n, AccessTable* out) 
 bool access_allowed(const AccessTable& t, const IpAddress& a) {
   uint64_t w[2];
   std::memcpy(w, a.bytes.data(), 16);
+  const uint8_t family = a.is_v4() ? kFamilyV4 : kFamilyV6;
   for (uint32_t i = 0; i < t.n_lengths; ++i) {
     const uint8_t len = t.lengths[i];
+    if (family == kFamilyV4 && len < 96) break;  // shorter prefixes are all IPv6 rules
     const uint64_t m0 = w[0] & t.masks[len][0], m1 = w[1] & t.masks[len][1];
-    for (uint32_t s = slot_hash(m0, m1, len);; s = (s + 1) & (kAccessSlots - 1)) {
+    for (uint32_t s = slot_hash(m0, m1, len, family);; s = (s + 1) & (kAccessSlots - 1)) {
       const AccessSlot& slot = t.slots[s];
       if (!slot.used) break;
-      if (slot.prefix_len == len && slot.prefix[0] == m0 && slot.prefix[1] == m1)
+      if (slot.prefix_len == len && slot.family == family && slot.prefix[0] == m0 &&
+          slot.prefix[1] == m1)
         return slot.allow != 0;
     }
   }

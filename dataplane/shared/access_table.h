@@ -15,9 +15,15 @@ namespace chronon::dp {
 inline constexpr int kMaxAccessRules = 1024;
 inline constexpr int kAccessSlots = 4096;  // hash slots: load factor <= 1/4
 
+// IPv4 subnets live in the v4-mapped part of the 128-bit space, so an IPv6 subnet such as
+// ::/0 would cover them too; chrony keeps the families apart, and so does the family tag.
+inline constexpr uint8_t kFamilyV4 = 4;
+inline constexpr uint8_t kFamilyV6 = 6;
+
 struct AccessEntry {
   IpPrefix subnet;
-  uint8_t allow;  // 1 allow, 0 deny
+  uint8_t allow;   // 1 allow, 0 deny
+  uint8_t family;  // kFamilyV4 or kFamilyV6
 };
 
 struct AccessSlot {
@@ -25,6 +31,7 @@ struct AccessSlot {
   uint8_t prefix_len;
   uint8_t allow;
   uint8_t used;
+  uint8_t family;
 };
 
 struct AccessTable {
@@ -37,16 +44,21 @@ struct AccessTable {
 };
 static_assert(std::is_trivially_copyable_v<AccessTable>);
 
-// A rule as written in the configuration; prefix_len 0 means every address.
+// A rule as written in the configuration. An IPv4 subnet (v4-mapped, length >= 96) matches
+// IPv4 clients only, any other subnet IPv6 clients only; `every_address` (allow/deny without
+// a subnet) is chrony's "0/0 and ::/0".
 struct AccessRuleSpec {
   bool allow;
   bool all;       // "allow all"/"deny all": clears more specific earlier rules under it
   IpPrefix subnet;
+  bool every_address = false;
 };
 
 // Applies the rules in order and builds the lookup structure. Returns false if more than
-// kMaxAccessRules distinct subnets remain.
-bool compile_access_table(const AccessRuleSpec* rules, int n, AccessTable* out);
+// kMaxAccessRules distinct subnets remain, with the index of the rule that overflowed in
+// *failed_rule (if given).
+bool compile_access_table(const AccessRuleSpec* rules, int n, AccessTable* out,
+                          int* failed_rule = nullptr);
 
 // No rule matches -> denied (chronyd serves nobody without an allow).
 bool access_allowed(const AccessTable& t, const IpAddress& a);

@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static ServerCore* core = [] {
     auto* c = new ServerCore(42, 1 << 16, SipKey{1, 2});
     static AccessTable table;  // static: reachable, so not a leak at exit
-    AccessRuleSpec r{true, false, IpPrefix{}};
+    AccessRuleSpec r{true, false, IpPrefix{}, true};
     compile_access_table(&r, 1, &table);
     c->set_access(table);
     return c;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string_view>
 
 #include <endian.h>
 
@@ -19,7 +20,10 @@ using testing::request;
 
 AccessTable allow_only(const char* subnet) {
   AccessTable t;
-  AccessRuleSpec r{true, false, *parse_prefix(subnet)};
+  // "all": allow without a subnet, every IPv4 and IPv6 address.
+  AccessRuleSpec r = std::string_view(subnet) == "all"
+                         ? AccessRuleSpec{true, false, IpPrefix{}, true}
+                         : AccessRuleSpec{true, false, *parse_prefix(subnet)};
   EXPECT_TRUE(compile_access_table(&r, 1, &t));
   return t;
 }
@@ -108,7 +112,7 @@ TEST(ServerCore, StaleStateTurnsUnsynchronisedAfterHoldover) {
 Policy open_policy(RateLimitParams rl = {}) {
   Policy p{};
   p.rate_limit = rl;
-  p.access = allow_only("::/0");
+  p.access = allow_only("all");
   return p;
 }
 

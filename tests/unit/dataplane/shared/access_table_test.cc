@@ -53,6 +53,40 @@ TEST(AccessTable, AllClearsMoreSpecificEarlierRules) {
   EXPECT_FALSE(allowed(*u, "10.1.0.1"));
 }
 
+// chrony keeps the families apart: an IPv6 subnet never matches an IPv4 client, even one
+// that covers the v4-mapped range, and IPv4's 0/0 never matches IPv6.
+TEST(AccessTable, Ipv6SubnetsDoNotCoverIpv4) {
+  auto t = compile({{true, false, "::/0"}});
+  EXPECT_TRUE(allowed(*t, "2001:db8::1"));
+  EXPECT_FALSE(allowed(*t, "192.0.2.1"));
+  auto u = compile({{true, false, "0/0"}, {false, false, "::/0"}});
+  EXPECT_TRUE(allowed(*u, "192.0.2.1"));
+  EXPECT_FALSE(allowed(*u, "2001:db8::1"));
+  auto v = compile({{true, false, "::ffff:0:0/80"}});
+  EXPECT_FALSE(allowed(*v, "192.0.2.1"));
+}
+
+TEST(AccessTable, NoSubnetMeansBothFamiliesAndAllClearsBoth) {
+  std::vector<AccessRuleSpec> specs = {{false, false, *parse_prefix("10.0.0.0/8")},
+                                       {false, false, *parse_prefix("2001:db8::/32")},
+                                       {true, true, IpPrefix{}, true}};
+  auto t = std::make_unique<AccessTable>();
+  ASSERT_TRUE(compile_access_table(specs.data(), 3, t.get()));
+  EXPECT_TRUE(allowed(*t, "10.1.1.1"));
+  EXPECT_TRUE(allowed(*t, "2001:db8::1"));
+  EXPECT_EQ(t->count, 2u);  // 0/0 and ::/0
+}
+
+TEST(AccessTable, OverflowNamesTheRule) {
+  std::vector<AccessRuleSpec> specs;
+  for (uint32_t i = 0; i < kMaxAccessRules + 5; ++i)
+    specs.push_back({true, false, IpPrefix{IpAddress::from_v4(0x0a000000 + (i << 8)), 120}});
+  auto t = std::make_unique<AccessTable>();
+  int failed = -1;
+  EXPECT_FALSE(compile_access_table(specs.data(), static_cast<int>(specs.size()), t.get(), &failed));
+  EXPECT_EQ(failed, kMaxAccessRules);  // the first rule that does not fit
+}
+
 TEST(AccessTable, Ipv6AndIpv4AreSeparate) {
   auto t = compile({{true, false, "::1"}, {true, false, "127.0.0.0/8"}});
   EXPECT_TRUE(allowed(*t, "::1"));
@@ -100,9 +134,10 @@ TEST(AccessTable, CompiledLookupMatchesLinearScan) {
       }
       int best = -1;
       bool expect = false;
+      const uint8_t family = a.is_v4() ? kFamilyV4 : kFamilyV6;
       for (uint32_t i = 0; i < t->count; ++i) {
         const AccessEntry& e = t->entries[i];
-        if (e.subnet.contains(a) && e.subnet.prefix_len > best) {
+        if (e.family == family && e.subnet.contains(a) && e.subnet.prefix_len > best) {
           best = e.subnet.prefix_len;
           expect = e.allow != 0;
         }
