@@ -11,19 +11,32 @@ namespace chronon::dp {
 
 const char* frame_drop_name(FrameDrop d) {
   switch (d) {
-    case FrameDrop::kNone: return "none";
-    case FrameDrop::kTooShort: return "too_short";
-    case FrameDrop::kNotIp: return "not_ip";
-    case FrameDrop::kBadIpHeader: return "bad_ip_header";
-    case FrameDrop::kBadIpChecksum: return "bad_ip_checksum";
-    case FrameDrop::kFragment: return "fragment";
-    case FrameDrop::kNotUdp: return "not_udp";
-    case FrameDrop::kUnsupportedIpv6Ext: return "ipv6_ext";
-    case FrameDrop::kBadUdpLength: return "bad_udp_length";
-    case FrameDrop::kBadUdpChecksum: return "bad_udp_checksum";
-    case FrameDrop::kBadSource: return "bad_source";
-    case FrameDrop::kBadDestination: return "bad_destination";
-    case FrameDrop::kCount: break;
+    case FrameDrop::kNone:
+      return "none";
+    case FrameDrop::kTooShort:
+      return "too_short";
+    case FrameDrop::kNotIp:
+      return "not_ip";
+    case FrameDrop::kBadIpHeader:
+      return "bad_ip_header";
+    case FrameDrop::kBadIpChecksum:
+      return "bad_ip_checksum";
+    case FrameDrop::kFragment:
+      return "fragment";
+    case FrameDrop::kNotUdp:
+      return "not_udp";
+    case FrameDrop::kUnsupportedIpv6Ext:
+      return "ipv6_ext";
+    case FrameDrop::kBadUdpLength:
+      return "bad_udp_length";
+    case FrameDrop::kBadUdpChecksum:
+      return "bad_udp_checksum";
+    case FrameDrop::kBadSource:
+      return "bad_source";
+    case FrameDrop::kBadDestination:
+      return "bad_destination";
+    case FrameDrop::kCount:
+      break;
   }
   return "?";
 }
@@ -141,7 +154,9 @@ FrameDrop parse_ipv4(const uint8_t* frame, size_t len, size_t l3, FrameInfo* out
   const size_t total = load_be16(ip + offsetof(Ipv4HeaderWire, total_length));
   const bool lengths_ok = ihl >= kIpv4Len && total >= ihl && total <= avail;
   if (!version_ok || !lengths_ok) return FrameDrop::kBadIpHeader;
-  if (csum_fold(csum_partial(ip, ihl)) != 0xffff) return FrameDrop::kBadIpChecksum;
+  // IHL 5 is the rule: a constant length lets the compiler unroll the sum.
+  const CsumAcc ip_sum = ihl == kIpv4Len ? csum_partial(ip, kIpv4Len) : csum_partial(ip, ihl);
+  if (csum_fold(ip_sum) != 0xffff) return FrameDrop::kBadIpChecksum;
   if (load_be16(ip + offsetof(Ipv4HeaderWire, flags_fragment)) & kIpv4MfAndOffset)
     return FrameDrop::kFragment;
   if (ip[offsetof(Ipv4HeaderWire, protocol)] != kIpProtoUdp) return FrameDrop::kNotUdp;
@@ -227,50 +242,62 @@ FrameDrop parse_ipv6(const uint8_t* frame, size_t len, size_t l3, FrameInfo* out
   return FrameDrop::kNone;
 }
 
-// UDP checksum of a reply laid out as build_reply_in_place leaves it.
-void write_udp_checksum(uint8_t* ip, bool ipv6, uint8_t* udp, uint16_t udp_len) {
-  const uint8_t* addr = ip + (ipv6 ? offsetof(Ipv6HeaderWire, src) : offsetof(Ipv4HeaderWire, src));
-  const size_t addr_len = ipv6 ? 16 : 4;
-  store_be16(udp + offsetof(UdpHeaderWire, checksum), 0);
-  const uint16_t c = csum_finish(
-      csum_partial(udp, udp_len, udp_pseudo_header_sum(addr, addr + addr_len, addr_len, udp_len)));
-  store_be16(udp + offsetof(UdpHeaderWire, checksum), c == 0 ? 0xffff : c);  // RFC 768
+// Addresses and ports of a frame being written, taken from FrameInfo or FrameSpec. Checksums
+// are summed from these and from the payload, never from header bytes just stored: loads
+// straddling fresh narrow stores defeat store forwarding and stall.
+struct Endpoints {
+  const uint8_t* src;
+  const uint8_t* dst;
+  size_t addr_len;  // 4 or 16
+  uint16_t src_port, dst_port;
+};
+
+Endpoints reply_endpoints(const FrameInfo& in) {
+  const size_t skip = in.ipv6 ? 0 : 12;  // IPv4 sits in the last 4 bytes of IpAddress
+  return {in.dst.bytes.data() + skip, in.src.bytes.data() + skip, in.ipv6 ? 16u : 4u, in.dst_port,
+          in.src_port};
 }
 
-void write_ipv4_header(uint8_t* ip, uint8_t tos, uint16_t udp_len, const uint8_t* src,
-                       const uint8_t* dst) {
+void write_ipv4_header(uint8_t* ip, uint8_t tos, uint16_t udp_len, const Endpoints& e) {
+  const auto total = static_cast<uint16_t>(kIpv4Len + udp_len);
+  const uint16_t ttl_protocol = kReplyHopLimit << 8 | kIpProtoUdp;
+  CsumAcc acc = csum_partial(e.dst, 4, csum_partial(e.src, 4));
+  acc += htobe16(uint16_t{0x4500} | tos) + htobe16(total) + htobe16(kIpv4FlagDf) +
+         htobe16(ttl_protocol);
   ip[0] = 0x45;
   ip[1] = tos;
-  store_be16(ip + offsetof(Ipv4HeaderWire, total_length),
-             static_cast<uint16_t>(kIpv4Len + udp_len));
+  store_be16(ip + offsetof(Ipv4HeaderWire, total_length), total);
   store_be16(ip + offsetof(Ipv4HeaderWire, id), 0);
   store_be16(ip + offsetof(Ipv4HeaderWire, flags_fragment), kIpv4FlagDf);
-  ip[offsetof(Ipv4HeaderWire, ttl)] = kReplyHopLimit;
-  ip[offsetof(Ipv4HeaderWire, protocol)] = kIpProtoUdp;
-  store_be16(ip + offsetof(Ipv4HeaderWire, checksum), 0);
-  std::memcpy(ip + offsetof(Ipv4HeaderWire, src), src, 4);
-  std::memcpy(ip + offsetof(Ipv4HeaderWire, dst), dst, 4);
-  store_be16(ip + offsetof(Ipv4HeaderWire, checksum), inet_checksum(ip, kIpv4Len));
+  store_be16(ip + offsetof(Ipv4HeaderWire, ttl), ttl_protocol);
+  store_be16(ip + offsetof(Ipv4HeaderWire, checksum), csum_finish(acc));
+  std::memcpy(ip + offsetof(Ipv4HeaderWire, src), e.src, 4);
+  std::memcpy(ip + offsetof(Ipv4HeaderWire, dst), e.dst, 4);
 }
 
 void write_ipv6_header(uint8_t* ip, uint32_t version_class_flow, uint16_t udp_len,
-                       const uint8_t* src, const uint8_t* dst) {
+                       const Endpoints& e) {
   store_be32(ip, version_class_flow);
   store_be16(ip + offsetof(Ipv6HeaderWire, payload_length), udp_len);
   ip[offsetof(Ipv6HeaderWire, next_header)] = kIpProtoUdp;
   ip[offsetof(Ipv6HeaderWire, hop_limit)] = kReplyHopLimit;
-  std::memcpy(ip + offsetof(Ipv6HeaderWire, src), src, 16);
-  std::memcpy(ip + offsetof(Ipv6HeaderWire, dst), dst, 16);
+  std::memcpy(ip + offsetof(Ipv6HeaderWire, src), e.src, 16);
+  std::memcpy(ip + offsetof(Ipv6HeaderWire, dst), e.dst, 16);
 }
 
-void write_udp_header(uint8_t* udp, uint16_t src_port, uint16_t dst_port, uint16_t udp_len) {
-  store_be16(udp + offsetof(UdpHeaderWire, src_port), src_port);
-  store_be16(udp + offsetof(UdpHeaderWire, dst_port), dst_port);
+// The checksum is always computed, also over IPv4; a computed 0 is sent as 0xffff (RFC 768).
+uint16_t udp_checksum(const Endpoints& e, uint16_t udp_len, const uint8_t* payload) {
+  CsumAcc acc = udp_pseudo_header_sum(e.src, e.dst, e.addr_len, udp_len);
+  acc += htobe16(e.src_port) + htobe16(e.dst_port) + htobe16(udp_len);  // header, checksum 0
+  const uint16_t c = csum_finish(csum_partial(payload, udp_len - kUdpLen, acc));
+  return c == 0 ? 0xffff : c;
+}
+
+void write_udp_header(uint8_t* udp, uint16_t udp_len, const Endpoints& e, uint16_t checksum) {
+  store_be16(udp + offsetof(UdpHeaderWire, src_port), e.src_port);
+  store_be16(udp + offsetof(UdpHeaderWire, dst_port), e.dst_port);
   store_be16(udp + offsetof(UdpHeaderWire, length), udp_len);
-}
-
-const uint8_t* addr_bytes(const IpAddress& a, bool ipv6) {
-  return a.bytes.data() + (ipv6 ? 0 : 12);
+  store_be16(udp + offsetof(UdpHeaderWire, checksum), checksum);
 }
 
 }  // namespace
@@ -312,27 +339,31 @@ size_t build_reply_in_place(uint8_t* frame, const FrameInfo& in, size_t reply_pa
   std::memcpy(frame + offsetof(EthHeaderWire, dst), frame + offsetof(EthHeaderWire, src), 6);
   std::memcpy(frame + offsetof(EthHeaderWire, src), mac, 6);
 
+  const Endpoints e = reply_endpoints(in);
   uint8_t* ip = frame + in.l3_offset;
   const size_t l4 = reply_payload_offset(in) - kUdpLen;
   const auto udp_len = static_cast<uint16_t>(kUdpLen + reply_payload_len);
-  if (l4 != in.l4_offset) std::memmove(frame + l4, frame + in.l4_offset, udp_len);
+  // Summed before the payload moves (IPv4 options, IPv6 extension headers), which would
+  // otherwise be read back right after being stored.
+  const uint16_t checksum = udp_checksum(e, udp_len, frame + in.payload_offset);
+  if (l4 != in.l4_offset)
+    std::memmove(frame + l4 + kUdpLen, frame + in.payload_offset, reply_payload_len);
   if (in.ipv6) {
     const uint32_t vcf = load_be32(ip) & ~(uint32_t{0x3} << 20);  // clear ECN
-    write_ipv6_header(ip, vcf, udp_len, addr_bytes(in.dst, true), addr_bytes(in.src, true));
+    write_ipv6_header(ip, vcf, udp_len, e);
   } else {
     const auto tos = static_cast<uint8_t>(ip[offsetof(Ipv4HeaderWire, tos)] & ~0x3u);
-    write_ipv4_header(ip, tos, udp_len, addr_bytes(in.dst, false), addr_bytes(in.src, false));
+    write_ipv4_header(ip, tos, udp_len, e);
   }
-  uint8_t* udp = frame + l4;
-  write_udp_header(udp, in.dst_port, in.src_port, udp_len);
-  write_udp_checksum(ip, in.ipv6, udp, udp_len);
+  write_udp_header(frame + l4, udp_len, e, checksum);
   return l4 + udp_len;
 }
 
 void refresh_reply_udp_checksum(uint8_t* frame, const FrameInfo& in, size_t reply_payload_len) {
   const size_t l4 = reply_payload_offset(in) - kUdpLen;
-  write_udp_checksum(frame + in.l3_offset, in.ipv6, frame + l4,
-                     static_cast<uint16_t>(kUdpLen + reply_payload_len));
+  const auto udp_len = static_cast<uint16_t>(kUdpLen + reply_payload_len);
+  store_be16(frame + l4 + offsetof(UdpHeaderWire, checksum),
+             udp_checksum(reply_endpoints(in), udp_len, frame + l4 + kUdpLen));
 }
 
 size_t write_udp_frame(uint8_t* buf, size_t cap, const FrameSpec& spec, const uint8_t* payload,
@@ -355,16 +386,16 @@ size_t write_udp_frame(uint8_t* buf, size_t cap, const FrameSpec& spec, const ui
   } else {
     store_be16(buf + offsetof(EthHeaderWire, ethertype), ip_type);
   }
+  const size_t skip = ipv6 ? 0 : 12;
+  const Endpoints e{spec.src.bytes.data() + skip, spec.dst.bytes.data() + skip, ipv6 ? 16u : 4u,
+                    spec.src_port, spec.dst_port};
   const auto udp_len = static_cast<uint16_t>(kUdpLen + payload_len);
   if (ipv6) {
-    write_ipv6_header(buf + l3, uint32_t{6} << 28, udp_len, addr_bytes(spec.src, true),
-                      addr_bytes(spec.dst, true));
+    write_ipv6_header(buf + l3, uint32_t{6} << 28, udp_len, e);
   } else {
-    write_ipv4_header(buf + l3, 0, udp_len, addr_bytes(spec.src, false),
-                      addr_bytes(spec.dst, false));
+    write_ipv4_header(buf + l3, 0, udp_len, e);
   }
-  write_udp_header(buf + l4, spec.src_port, spec.dst_port, udp_len);
-  write_udp_checksum(buf + l3, ipv6, buf + l4, udp_len);
+  write_udp_header(buf + l4, udp_len, e, udp_checksum(e, udp_len, buf + l4 + kUdpLen));
   return total;
 }
 

@@ -26,7 +26,7 @@ struct EthHeaderWire {
 static_assert(sizeof(EthHeaderWire) == 14);
 static_assert(offsetof(EthHeaderWire, ethertype) == 12);
 
-struct VlanTagWire {  // follows EthHeaderWire when its ethertype is kEtherTypeVlan
+struct VlanTagWire {   // follows EthHeaderWire when its ethertype is kEtherTypeVlan
   uint16_t tci;        // PCP (3 bits), DEI (1), VID (12)
   uint16_t ethertype;  // of the payload
 };
@@ -49,7 +49,7 @@ static_assert(offsetof(Ipv4HeaderWire, flags_fragment) == 6);
 static_assert(offsetof(Ipv4HeaderWire, checksum) == 10);
 static_assert(offsetof(Ipv4HeaderWire, src) == 12);
 
-struct Ipv6HeaderWire {          // RFC 8200 §3
+struct Ipv6HeaderWire {         // RFC 8200 §3
   uint32_t version_class_flow;  // version (4 bits), traffic class (8), flow label (20)
   uint16_t payload_length;
   uint8_t next_header;
@@ -87,8 +87,9 @@ enum class FrameDrop : uint8_t {
   // IP length (Ethernet padding) are ignored.
   kBadIpHeader,
   kBadIpChecksum,  // RFC 791 §3.1, RFC 1812 §5.2.2 (2)
-  // IPv4 MF set or fragment offset non-zero; IPv6 Fragment header (44). NTP requests never
-  // need fragmenting, and reassembly has no place on the hot path.
+  // IPv4 MF set or fragment offset non-zero; any IPv6 Fragment header (44), atomic fragments
+  // (RFC 6946) included, as no sender makes them any more (RFC 8021). NTP requests never need
+  // fragmenting, and reassembly has no place on the hot path.
   kFragment,
   kNotUdp,  // any other upper-layer protocol, IPv6 "no next header" (59) included
   // IPv6 extension headers other than those skipped. Skipped: Hop-by-Hop (0, only directly
@@ -142,8 +143,8 @@ FrameDrop parse_frame(const uint8_t* frame, size_t len, FrameInfo* out);
 // Where the UDP payload is once build_reply_in_place has run: the reply has no IPv4 options
 // and no IPv6 extension headers, so it may have moved towards the start of the frame.
 inline uint16_t reply_payload_offset(const FrameInfo& in) {
-  return static_cast<uint16_t>(in.l3_offset + (in.ipv6 ? sizeof(Ipv6HeaderWire)
-                                                       : sizeof(Ipv4HeaderWire)) +
+  return static_cast<uint16_t>(in.l3_offset +
+                               (in.ipv6 ? sizeof(Ipv6HeaderWire) : sizeof(Ipv4HeaderWire)) +
                                sizeof(UdpHeaderWire));
 }
 
@@ -152,10 +153,10 @@ inline uint16_t reply_payload_offset(const FrameInfo& in) {
 // 0 without touching the frame otherwise. Returns the reply's frame length, never more than
 // the request's (no padding to 60 bytes: NICs pad short frames).
 //  * Ethernet: MACs swapped, the 802.1Q tag kept as received (same VLAN, same priority).
-//  * IPv4: addresses swapped, options dropped (IHL 5: echoing a source route or record route
-//    is wrong, RFC 1122 §3.2.1.8, and Linux never does), DSCP kept, ECN cleared (a CE mark
-//    belongs to the request's path), ID 0 with DF (RFC 6864 atomic datagram), TTL 64, new
-//    total length and header checksum.
+//  * IPv4: addresses swapped, options dropped (IHL 5: a source route must be reversed, not
+//    echoed, RFC 1122 §3.2.1.8, and the kernel path sends UDP replies without options either),
+//    DSCP kept, ECN cleared (a CE mark belongs to the request's path), ID 0 with DF (RFC 6864
+//    atomic datagram), TTL 64, new total length and header checksum.
 //  * IPv6: addresses swapped, extension headers dropped (next header UDP), DSCP and flow label
 //    kept (flow-label reflection keeps ECMP/anycast paths symmetric), ECN cleared, hop limit 64.
 //  * UDP: ports swapped, new length, checksum always computed (0 is sent as 0xffff).

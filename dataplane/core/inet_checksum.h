@@ -18,6 +18,7 @@ using CsumAcc = uint64_t;
 
 // Adds `len` bytes at `p` to `acc`. 32-bit loads into a 64-bit accumulator cannot overflow for
 // any buffer shorter than 16 GiB; an odd trailing byte is padded with zero (RFC 1071 §1).
+// (64-bit loads with counted carries measured no faster on 48-byte NTP payloads.)
 inline CsumAcc csum_partial(const uint8_t* p, size_t len, CsumAcc acc = 0) {
   while (len >= 16) {
     uint32_t w[4];
@@ -65,9 +66,7 @@ constexpr uint16_t csum_fold(CsumAcc acc) {
 }
 
 // The checksum field value for data summed into `acc`, in host order (store it big-endian).
-inline uint16_t csum_finish(CsumAcc acc) {
-  return be16toh(static_cast<uint16_t>(~csum_fold(acc)));
-}
+inline uint16_t csum_finish(CsumAcc acc) { return be16toh(static_cast<uint16_t>(~csum_fold(acc))); }
 
 // The Internet checksum of one buffer, in host order.
 inline uint16_t inet_checksum(const uint8_t* p, size_t len) {
