@@ -1,5 +1,6 @@
 // chronond: the control process. Reads the chrony.conf-dialect configuration, creates the
 // shared segment, publishes server state and policy, and starts and supervises the dataplane.
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -93,12 +94,39 @@ void setup_logging(const Options& o) {
   spdlog::set_level(o.debug > 1 ? spdlog::level::debug : spdlog::level::info);
 }
 
+// The start-up outcome travels from the daemon back to the process the operator started, so
+// `chronond` without -d exits 0 only once it serves, and prints why not otherwise.
+int g_ready_fd = -1;
+
+void report_startup(const std::string& outcome) {
+  if (g_ready_fd < 0) return;
+  const std::string msg = outcome + "\n";
+  if (write(g_ready_fd, msg.data(), msg.size()) < 0) {
+    // The waiting parent is gone; nothing more to tell.
+  }
+  close(g_ready_fd);
+  g_ready_fd = -1;
+}
+
 void daemonize() {
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   if (pid_t p = fork(); p < 0) {
     throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   } else if (p > 0) {
-    _exit(0);
+    // The parent waits for "ok" or an error from the daemon.
+    close(ready[1]);
+    std::string got;
+    char buf[512];
+    ssize_t n;
+    while ((n = read(ready[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
+    if (got == "ok\n") _exit(0);
+    if (got.empty()) got = "the daemon exited during start-up (see the system log)\n";
+    std::fprintf(stderr, "chronond: %s", got.c_str());
+    _exit(1);
   }
+  close(ready[0]);
+  g_ready_fd = ready[1];
   setsid();
   if (pid_t p = fork(); p > 0) _exit(0);
   if (chdir("/") != 0) {
@@ -110,6 +138,20 @@ void daemonize() {
     dup2(fileno(devnull), 1);
     dup2(fileno(devnull), 2);
   }
+}
+
+// What can be checked without starting anything, checked before detaching.
+void check_startable(const ctl::Config& cfg) {
+  if (cfg.dataplane.kind != ctl::DataplaneConfig::Kind::kSocket) {
+    throw ctl::ConfigError(cfg.dataplane.where.str() +
+                           ": this dataplane backend is not implemented yet (use 'dataplane socket')");
+  }
+  auto access = std::make_unique<dp::AccessTable>();
+  ctl::compile_access(cfg.ntp_access, access.get());
+}
+
+void log_dataplane_stderr(ctl::DataplaneSupervisor& sup) {
+  for (const auto& line : sup.read_stderr()) spdlog::warn("{}", line);
 }
 
 std::vector<std::string> dataplane_argv(const Options& o, const ctl::Config& cfg) {
@@ -154,10 +196,6 @@ std::string where_served(const ctl::Config& cfg) {
 int run(const Options& o, const ctl::Config& cfg) {
   for (const auto& n : cfg.not_implemented) spdlog::warn("{}", n);
   for (const auto& n : cfg.notices) spdlog::info("{}", n);
-  if (cfg.dataplane.kind != ctl::DataplaneConfig::Kind::kSocket) {
-    throw ctl::ConfigError(cfg.dataplane.where.file + ":" + std::to_string(cfg.dataplane.where.line) +
-                           ": this dataplane backend is not implemented yet (use 'dataplane socket')");
-  }
 
   auto access = std::make_unique<dp::AccessTable>();
   ctl::compile_access(cfg.ntp_access, access.get());
@@ -195,18 +233,23 @@ int run(const Options& o, const ctl::Config& cfg) {
   spdlog::info("{}", sup.start());
   if (!sup.adopted() && !wait_dataplane_ready(*seg.get(), sup)) {
     sup.stop();
-    throw std::runtime_error("the dataplane did not start (see its error above)");
+    std::string why;
+    for (const auto& line : sup.read_stderr()) why += (why.empty() ? "" : "; ") + line;
+    throw std::runtime_error("the dataplane did not start" + (why.empty() ? "" : ": " + why));
   }
+  log_dataplane_stderr(sup);
   spdlog::info("chronond {} serving NTP on {} (socket backend); {}", PROJECT_VERSION,
                where_served(cfg),
                cfg.local.enabled ? "local stratum " + std::to_string(cfg.local.stratum)
                                  : std::string("unsynchronised (no source, no 'local')"));
   spdlog::info("query it with: ntpdig 127.0.0.1   or   chronyd -Q -t 5 'server 127.0.0.1 iburst'");
+  report_startup("ok");
 
   bool stop = false;
   while (!stop) {
-    pollfd fds[2] = {{sfd, POLLIN, 0}, {sup.exit_fd(), POLLIN, 0}};
-    const int n = poll(fds, sup.exit_fd() >= 0 ? 2 : 1, 1000);
+    // poll() skips negative descriptors: no exit fd while restarting, no stderr when adopted.
+    pollfd fds[3] = {{sfd, POLLIN, 0}, {sup.exit_fd(), POLLIN, 0}, {sup.stderr_fd(), POLLIN, 0}};
+    const int n = poll(fds, 3, 1000);
     if (n < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
     if (n > 0 && (fds[0].revents & POLLIN)) {
       signalfd_siginfo si{};
@@ -219,7 +262,9 @@ int run(const Options& o, const ctl::Config& cfg) {
         }
       }
     }
-    if (n > 0 && sup.exit_fd() >= 0 && (fds[1].revents & POLLIN)) {
+    if (n > 0 && (fds[2].revents & (POLLIN | POLLHUP))) log_dataplane_stderr(sup);
+    if (n > 0 && (fds[1].revents & POLLIN)) {
+      log_dataplane_stderr(sup);
       spdlog::warn("{}", sup.on_exit());
     }
     publish_state();
@@ -261,13 +306,14 @@ int main(int argc, char** argv) {
   try {
     // Configuration errors go to stderr before detaching, so a failed start is visible.
     const chronon::ctl::Config cfg = chronon::ctl::load_config(o.config);
+    check_startable(cfg);
     if (o.debug == 0 && !o.no_detach) daemonize();
     setup_logging(o);
     try {
       return run(o, cfg);
     } catch (const std::exception& e) {
       spdlog::critical("{}", e.what());
-      if (o.debug == 0) std::fprintf(stderr, "chronond: %s\n", e.what());
+      report_startup(e.what());
       return 1;
     }
   } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,16 +27,27 @@ int64_t mono_ns() {
   return static_cast<int64_t>(t.tv_sec) * 1000000000LL + t.tv_nsec;
 }
 
-// True if `pid` runs the binary at `path` (compared by /proc/PID/exe's target name).
-bool runs_binary(pid_t pid, const std::string& path) {
+enum class Binary { kSame, kReplaced, kOther };
+
+// Whether `pid` runs the binary at `path` (by /proc/PID/exe's target), an older build of it
+// that has since been replaced on disk (an upgrade: the link ends in " (deleted)"), or
+// something else (the pid was reused).
+Binary runs_binary(pid_t pid, const std::string& path) {
   char link[4096];
   const std::string proc = "/proc/" + std::to_string(pid) + "/exe";
   const ssize_t n = readlink(proc.c_str(), link, sizeof link - 1);
-  if (n <= 0) return false;
-  link[n] = '\0';
+  if (n <= 0) return Binary::kOther;
+  std::string target(link, static_cast<size_t>(n));
   char want[4096];
-  if (!realpath(path.c_str(), want)) return false;
-  return std::strcmp(link, want) == 0;
+  if (!realpath(path.c_str(), want)) return Binary::kOther;
+  if (target == want) return Binary::kSame;
+  const std::string deleted = " (deleted)";
+  if (target.size() > deleted.size() &&
+      target.compare(target.size() - deleted.size(), deleted.size(), deleted) == 0 &&
+      target.substr(0, target.size() - deleted.size()) == want) {
+    return Binary::kReplaced;
+  }
+  return Binary::kOther;
 }
 
 constexpr int kMaxRestartsPerMinute = 10;
@@ -48,12 +60,36 @@ DataplaneSupervisor::DataplaneSupervisor(std::vector<std::string> argv, uint64_t
 
 DataplaneSupervisor::~DataplaneSupervisor() {
   if (pidfd_ >= 0) close(pidfd_);
+  if (stderr_fd_ >= 0) close(stderr_fd_);
+}
+
+std::vector<std::string> DataplaneSupervisor::read_stderr() {
+  std::vector<std::string> lines;
+  if (stderr_fd_ < 0) return lines;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(stderr_fd_, buf, sizeof buf)) > 0) {
+    stderr_partial_.append(buf, static_cast<size_t>(n));
+  }
+  size_t start = 0, nl;
+  while ((nl = stderr_partial_.find('\n', start)) != std::string::npos) {
+    lines.push_back(stderr_partial_.substr(start, nl - start));
+    start = nl + 1;
+  }
+  stderr_partial_.erase(0, start);
+  // At end of file (the dataplane exited), a last unterminated line still counts.
+  if (n == 0 && !stderr_partial_.empty()) {
+    lines.push_back(stderr_partial_);
+    stderr_partial_.clear();
+  }
+  return lines;
 }
 
 std::string DataplaneSupervisor::start() {
   const pid_t old = seg_->header.dataplane_pid.load();
-  if (old > 0 && kill(old, 0) == 0 && runs_binary(old, argv_[0])) {
-    if (seg_->header.dataplane_config_hash.load() == config_hash_) {
+  const Binary binary = old > 0 && kill(old, 0) == 0 ? runs_binary(old, argv_[0]) : Binary::kOther;
+  if (binary != Binary::kOther) {
+    if (binary == Binary::kSame && seg_->header.dataplane_config_hash.load() == config_hash_) {
       pidfd_ = pidfd_open(old);
       if (pidfd_ >= 0) {
         pid_ = old;
@@ -61,7 +97,7 @@ std::string DataplaneSupervisor::start() {
         return "reattached to running dataplane pid " + std::to_string(old);
       }
     }
-    // Started with other settings: replace it.
+    // Started with other settings, or an older build of the binary: replace it.
     kill(old, SIGTERM);
     for (int i = 0; i < 200 && kill(old, 0) == 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -79,9 +115,13 @@ std::string DataplaneSupervisor::spawn() {
   std::vector<char*> cargv;
   for (auto& a : args) cargv.push_back(a.data());
   cargv.push_back(nullptr);
+  int err_pipe[2];
+  if (pipe2(err_pipe, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("pipe for dataplane: ") + std::strerror(errno));
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("cannot fork dataplane: ") + std::strerror(errno));
   if (pid == 0) {
+    dup2(err_pipe[1], 2);  // dup2 clears close-on-exec on the copy
     // The dataplane must survive control's death: its own session, no inherited signal mask.
     setsid();
     sigset_t none;
@@ -91,6 +131,14 @@ std::string DataplaneSupervisor::spawn() {
     std::fprintf(stderr, "chronond: cannot execute %s: %s\n", cargv[0], std::strerror(errno));
     _exit(127);
   }
+  close(err_pipe[1]);
+  if (stderr_fd_ >= 0) {
+    read_stderr();
+    close(stderr_fd_);
+  }
+  stderr_fd_ = err_pipe[0];
+  fcntl(stderr_fd_, F_SETFL, O_NONBLOCK);
+  stderr_partial_.clear();
   pid_ = pid;
   adopted_ = false;
   if (pidfd_ >= 0) close(pidfd_);

@@ -32,6 +32,12 @@ class DataplaneSupervisor {
   pid_t pid() const { return pid_; }
   bool adopted() const { return adopted_; }
 
+  // The read end of the started dataplane's stderr (non-blocking), or -1 for an adopted one.
+  // chronond logs what arrives there, so the dataplane's messages reach syslog too.
+  int stderr_fd() const { return stderr_fd_; }
+  // Complete lines read from stderr_fd() so far (call when it is readable, or to drain).
+  std::vector<std::string> read_stderr();
+
  private:
   std::string spawn();
   std::vector<std::string> argv_;
@@ -40,6 +46,8 @@ class DataplaneSupervisor {
   pid_t pid_ = -1;
   int pidfd_ = -1;
   bool adopted_ = false;
+  int stderr_fd_ = -1;
+  std::string stderr_partial_;
   std::vector<int64_t> restarts_mono_ns_;
 };
 

@@ -48,6 +48,40 @@ class ChronondCommandLine(unittest.TestCase):
         self.assertIn("cannot read configuration file '/nonexistent.conf'", r.stderr)
 
 
+class Daemon(unittest.TestCase):
+    """Without -d chronond detaches, but only once it serves; failures reach the terminal."""
+
+    def test_refused_backend_fails_before_detaching(self):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, "x.conf")
+            with open(conf, "w") as f:
+                f.write("dataplane afxdp eth0\nlocal stratum 10\n")
+            r = subprocess.run([CHRONOND, "-f", conf, "-S", os.path.join(d, "seg")],
+                               capture_output=True, text=True, timeout=10)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn(f"{conf}:1: this dataplane backend is not implemented yet", r.stderr)
+
+    def test_daemon_exits_0_when_serving_and_1_with_the_dataplane_error(self):
+        with L.Lab("daemon") as lab:
+            conf = lab.write_conf("d.conf", f"local stratum 10\nallow {lab.v4_cli}\n"
+                                            f"pidfile {lab.path('d.pid')}\n")
+            r = lab.run(lab.srv, CHRONOND, "-f", conf, "-S", lab.path("d.shm"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            q = lab.run(lab.cli, "ntpdig", "-j", lab.v4_srv)
+            self.assertEqual(q.returncode, 0, q.stdout + q.stderr)
+            pid = int(L.read(lab.path("d.pid")).strip())
+            os.kill(pid, 15)
+            L.wait_for(lambda: not os.path.exists(lab.path("d.pid")), 10, "chronond did not stop")
+
+            # An address that is not ours: the dataplane cannot bind, and says why.
+            bad = lab.write_conf("b.conf", f"local stratum 10\nbindaddress 192.0.2.99\n"
+                                           f"pidfile {lab.path('b.pid')}\n")
+            r = lab.run(lab.srv, CHRONOND, "-f", bad, "-S", lab.path("b.shm"))
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("the dataplane did not start: chronon-dataplane: cannot bind "
+                          "192.0.2.99:123", r.stderr)
+
+
 class SeedConfig(unittest.TestCase):
     def test_seed_chrony_conf_serves_and_warns_once_per_directive(self):
         with open(SEED) as f:
