@@ -111,13 +111,13 @@ class Lab:
             f.write(text)
         return path
 
-    def start_chronond(self, conf_text, name="chronond"):
+    def start_chronond(self, conf_text, name="chronond", extra_args=()):
         conf = self.write_conf(f"{name}.conf",
                                conf_text + f"\npidfile {self.path(name + '.pid')}\n")
         seg = self.path(f"{name}.shm")
         log = self.path(f"{name}.log")
         p = self.spawn(self.srv, os.path.join(BUILD, "chronond"), "-d", "-x", "-f", conf,
-                       "-S", seg, log=log)
+                       "-S", seg, *extra_args, log=log)
         wait_for(lambda: "serving NTP" in read(log) or p.poll() is not None, 10,
                  f"chronond did not start: {read(log)}")
         if p.poll() is not None:

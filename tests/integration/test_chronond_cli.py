@@ -3,6 +3,7 @@ serves anything (file:line on stderr, non-zero exit), and the seed's chrony.conf
 with one warning per directive that is accepted but not implemented yet.
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,31 @@ class Daemon(unittest.TestCase):
             self.assertEqual(r.returncode, 1)
             self.assertIn("the dataplane did not start: chronon-dataplane: cannot bind "
                           "192.0.2.99:123", r.stderr)
+
+
+class Upgrade(unittest.TestCase):
+    def test_dataplane_from_a_replaced_binary_is_replaced_not_duplicated(self):
+        with L.Lab("upg") as lab:
+            binary = lab.path("chronon-dataplane")
+            shutil.copy(os.path.join(L.BUILD, "chronon-dataplane"), binary)
+            conf = f"local stratum 10\nallow {lab.v4_cli}\n"
+            d = lab.start_chronond(conf, extra_args=("--dataplane", binary))
+            old = d.dataplane_pid()
+            d.proc.kill()  # control dies; the dataplane keeps serving
+            d.proc.wait()
+            os.unlink(binary)  # the upgrade: a new file at the same path
+            shutil.copy(os.path.join(L.BUILD, "chronon-dataplane"), binary)
+            d3 = lab.spawn(lab.srv, os.path.join(L.BUILD, "chronond"), "-d", "-x", "-f",
+                           lab.path("chronond.conf"), "-S", d.seg, "--dataplane", binary,
+                           log=lab.path("d3.log"))
+            L.wait_for(lambda: "serving NTP" in L.read(lab.path("d3.log")), 10,
+                       L.read(lab.path("d3.log")))
+            self.assertNotIn("reattached", L.read(lab.path("d3.log")))
+            L.wait_for(lambda: not os.path.exists(f"/proc/{old}"), 5, "old dataplane still runs")
+            pids = lab.run(lab.srv, "pgrep", "-f", "^" + binary).stdout.split()
+            self.assertEqual(len(pids), 1, pids)
+            d3.terminate()
+            d3.wait()
 
 
 class SeedConfig(unittest.TestCase):
