@@ -36,6 +36,7 @@ struct SourceConfig {
   int minstratum = 0, polltarget = 8, presend = 0, maxsources = 4;
   int minsamples = -1, maxsamples = -1, filter = 0, certset = 0, ntsport = 4460;
   double maxdelay = 3.0, maxdelayratio = 0.0, maxdelaydevratio = 10.0, mindelay = 0.0;
+  double maxdelayquant = 0.0;
   double asymmetry = 1.0, offset = 0.0;
   bool iburst = false, burst = false, prefer = false, noselect = false, trust = false;
   bool require = false, xleave = false, offline = false, auto_offline = false, nts = false;

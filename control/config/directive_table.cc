@@ -85,7 +85,8 @@ void bindcmdaddress(DirectiveContext& c) {
 
 void port(DirectiveContext& c) {
   c.expect_args(1);
-  c.cfg.port = c.to_int(c.args[0], "port", 0, 65535);
+  c.cfg.port = c.to_int(c.args[0], "port");
+  if (c.cfg.port < 0 || c.cfg.port > 65535) c.fail("port " + c.args[0] + " is out of range (1 to 65535)");
   if (c.cfg.port == 0) {
     c.fail("port 0 turns the NTP server off in chronyd; chronon is a server and needs a port "
            "(1 to 65535)");

@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "control/config/directive_context.h"
+#include "dataplane/shared/segment_layout.h"
 
 namespace chronon::ctl::config_detail {
 
@@ -81,7 +82,7 @@ void parse_dataplane(DirectiveContext& c) {
   const std::string kind = lower(c.args[0]);
   if (kind == "socket") {
     d.kind = DataplaneConfig::Kind::kSocket;
-    parse_options(c, 1, {{"threads", &d.threads, 1, 1024}});
+    parse_options(c, 1, {{"threads", &d.threads, 1, dp::kMaxWorkers}});
   } else if (kind == "afxdp") {
     if (c.args.size() < 2) c.fail("'dataplane afxdp' needs an interface name");
     d.kind = DataplaneConfig::Kind::kAfxdp;
@@ -98,8 +99,8 @@ void parse_dataplane(DirectiveContext& c) {
     // so this is the one place chronon joins words back together).
     std::vector<std::string> head(c.args.begin(), c.args.end());
     size_t eal = head.size();
-    for (size_t i = 2; i < head.size(); ++i) {
-      if (lower(head[i]) == "eal") eal = i;
+    for (size_t i = 2; i < head.size() && eal == head.size(); ++i) {
+      if (lower(head[i]) == "eal") eal = i;  // the first: EAL arguments may contain "eal"
     }
     if (eal != head.size()) {
       if (eal + 1 >= head.size()) c.fail("option 'eal' of 'dataplane' needs a value");

@@ -21,15 +21,24 @@ void parse_source(DirectiveContext& c) {
       {"asymmetry", &s.asymmetry}, {"certset", &s.certset, 0, 65535},
       {"extfield", &extfield}, {"filter", &s.filter, 0, 1024},
       {"key", &s.key, 0, INT_MAX}, {"maxdelay", &s.maxdelay},
-      {"maxdelaydevratio", &s.maxdelaydevratio}, {"maxdelayratio", &s.maxdelayratio},
-      {"maxpoll", &s.maxpoll, -6, 24}, {"maxsamples", &s.maxsamples, 0, 65536},
+      {"maxdelaydevratio", &s.maxdelaydevratio}, {"maxdelayquant", &s.maxdelayquant},
+      {"maxdelayratio", &s.maxdelayratio}, {"maxpoll", &s.maxpoll, -32, 32}, {"maxsamples", &s.maxsamples, 0, 65536},
       {"maxsources", &s.maxsources, 1, 16}, {"mindelay", &s.mindelay},
-      {"minpoll", &s.minpoll, -6, 24}, {"minsamples", &s.minsamples, 0, 65536},
+      {"minpoll", &s.minpoll, -32, 32}, {"minsamples", &s.minsamples, 0, 65536},
       {"minstratum", &s.minstratum, 0, 15}, {"ntsport", &s.ntsport, 1, 65535},
       {"offset", &s.offset}, {"polltarget", &s.polltarget, 6, 60},
       {"port", &s.port, 1, 65535}, {"presend", &s.presend, -6, 24},
       {"version", &s.version, 1, 4},
   });
+  // chronyd clamps polling intervals to -6..24 (log2 s); so does chronon, with a notice.
+  for (int* poll : {&s.minpoll, &s.maxpoll}) {
+    if (*poll >= -6 && *poll <= 24) continue;
+    const int was = *poll;
+    *poll = *poll < -6 ? -6 : 24;
+    c.cfg.notices.push_back(c.where.str() + ": " + (poll == &s.minpoll ? "minpoll " : "maxpoll ") +
+                            std::to_string(was) + " is outside -6..24; using " +
+                            std::to_string(*poll) + " (as chronyd)");
+  }
   for (const auto& opt : seen) {
     if (opt.rfind("extfield ", 0) == 0) s.extfields.push_back(opt.substr(9));
   }

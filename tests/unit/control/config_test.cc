@@ -188,6 +188,23 @@ TEST(Config, DataplaneDirective) {
   EXPECT_EQ(c.dataplane.where.line, 1);
 }
 
+TEST(Config, PollsOutsideChronysRangeAreClampedWithANotice) {
+  const Config c = parse("server a minpoll -7 maxpoll 25 maxdelayquant 0.2\n");
+  EXPECT_EQ(c.sources[0].minpoll, -6);
+  EXPECT_EQ(c.sources[0].maxpoll, 24);
+  EXPECT_DOUBLE_EQ(c.sources[0].maxdelayquant, 0.2);
+  ASSERT_EQ(c.notices.size(), 2u);
+  EXPECT_EQ(c.notices[0], "test.conf:1: minpoll -7 is outside -6..24; using -6 (as chronyd)");
+}
+
+TEST(Config, DpdkEalTakesTheRestOfTheLineFromTheFirstEal) {
+  const Config c = parse("dataplane dpdk p0 eal --log-level eal:8 --no-pci");
+  EXPECT_EQ(c.dataplane.eal_args, "--log-level eal:8 --no-pci");
+  const Config d = parse("dataplane dpdk p0 lcores 2 eal --vdev x eal");
+  EXPECT_EQ(d.dataplane.eal_args, "--vdev x eal");
+  EXPECT_EQ(d.dataplane.lcores, "2");
+}
+
 TEST(Config, BindaddressKeepsOnePerFamily) {
   const Config c = parse("bindaddress 10.0.0.1\nbindaddress ::1\nbindaddress 10.0.0.2\n");
   EXPECT_EQ(c.bindaddress, (std::vector<std::string>{"::1", "10.0.0.2"}));
@@ -274,14 +291,14 @@ TEST(Config, EachBadLineNamesFileLineAndProblem) {
       {"local stratum", "test.conf:1: option 'stratum' of 'local' needs a value"},
       {"local orbit", "test.conf:1: unknown option 'orbit' for 'local'"},
       {"server", "test.conf:1: missing argument for 'server' (expected at least 1)"},
-      {"server a minpoll 25", "test.conf:1: value of option 'minpoll' 25 for 'server' is out of "
-                              "range (-6 to 24)"},
+      {"server a minpoll 40", "test.conf:1: value of option 'minpoll' 40 for 'server' is out of "
+                              "range (-32 to 32)"},
       {"server a iburstt", "test.conf:1: unknown option 'iburstt' for 'server'"},
       {"server a version 5", "test.conf:1: value of option 'version' 5 for 'server' is out of "
                              "range (1 to 4)"},
       {"peer a maxdelay abc", "test.conf:1: invalid value of option 'maxdelay' 'abc' for 'peer' "
                               "(a number is expected)"},
-      {"port 70000", "test.conf:1: port 70000 for 'port' is out of range (0 to 65535)"},
+      {"port 70000", "test.conf:1: port 70000 is out of range (1 to 65535)"},
       {"port 0", "test.conf:1: port 0 turns the NTP server off in chronyd; chronon is a server "
                  "and needs a port (1 to 65535)"},
       {"port 12x", "test.conf:1: invalid port '12x' for 'port' (an integer is expected)"},
@@ -321,7 +338,9 @@ TEST(Config, EachBadLineNamesFileLineAndProblem) {
       {"dataplane afxdp eth0 mode turbo", "test.conf:1: invalid value of option 'mode' 'turbo' "
                                           "(one of: native, generic)"},
       {"dataplane socket threads 0", "test.conf:1: value of option 'threads' 0 for 'dataplane' "
-                                     "is out of range (1 to 1024)"},
+                                     "is out of range (1 to 64)"},
+      {"dataplane socket threads 65", "test.conf:1: value of option 'threads' 65 for 'dataplane' "
+                                      "is out of range (1 to 64)"},
       {"dataplane dpdk p0 eal \"--no-pci", "test.conf:1: unbalanced quotes in the 'eal' option "
                                            "of 'dataplane'"},
       {"include", "test.conf:1: missing argument for 'include' (expected 1)"},
