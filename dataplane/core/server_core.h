@@ -77,6 +77,11 @@ class ServerCore {
   void finish(uint8_t* reply, const PendingReply& pending, ts::NtpTimestamp tx);
   // Records a better (e.g. hardware) transmit timestamp for a reply already sent.
   void update_transmit(const PendingReply& pending, ts::NtpTimestamp tx);
+  // A request a backend dropped before handle() (e.g. a datagram longer than its buffer).
+  void count_drop(NtpDrop reason) {
+    ++counters_.received;
+    ++counters_.drops[static_cast<int>(reason)];
+  }
   void count_send_error(uint64_t n) {
     counters_.send_errors += n;
     counters_.replied -= n;

@@ -13,7 +13,9 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "dataplane/core/server_core.h"
 #include "timestamping/so_timestamping.h"
@@ -157,37 +159,32 @@ SocketWorker::SocketWorker(const SocketWorkerConfig& cfg, Segment* seg) : cfg_(c
   if (cfg_.batch < 1 || cfg_.batch > kMaxBatch) cfg_.batch = kMaxBatch;
   const bool hw = cfg_.hw != nullptr && cfg_.hw->any();
   try {
-    if (cfg_.bind_addresses.empty()) {
-      sockaddr_in a4{};
-      a4.sin_family = AF_INET;
-      a4.sin_port = htons(cfg_.port);
-      fds_.push_back(open_socket(AF_INET, reinterpret_cast<sockaddr*>(&a4), sizeof a4,
-                                 "0.0.0.0:" + std::to_string(cfg_.port), hw));
-      sockaddr_in6 a6{};
-      a6.sin6_family = AF_INET6;
-      a6.sin6_port = htons(cfg_.port);
-      a6.sin6_addr = in6addr_any;
-      fds_.push_back(open_socket(AF_INET6, reinterpret_cast<sockaddr*>(&a6), sizeof a6,
-                                 "[::]:" + std::to_string(cfg_.port), hw));
-    }
+    // One socket per family, on the configured address of that family or the wildcard, as
+    // chronyd does: `bindaddress 192.0.2.1` alone still serves IPv6 on every address.
+    std::optional<IpAddress> v4, v6;
     for (const std::string& text : cfg_.bind_addresses) {
       const auto ip = parse_ip(text);
       if (!ip) throw std::runtime_error("bad bind address '" + text + "'");
-      if (ip->is_v4()) {
-        sockaddr_in a4{};
-        a4.sin_family = AF_INET;
-        a4.sin_port = htons(cfg_.port);
-        a4.sin_addr.s_addr = htonl(ip->v4());
-        fds_.push_back(open_socket(AF_INET, reinterpret_cast<sockaddr*>(&a4), sizeof a4,
-                                   text + ":" + std::to_string(cfg_.port), hw));
-      } else {
-        sockaddr_in6 a6{};
-        a6.sin6_family = AF_INET6;
-        a6.sin6_port = htons(cfg_.port);
-        std::memcpy(&a6.sin6_addr, ip->bytes.data(), 16);
-        fds_.push_back(open_socket(AF_INET6, reinterpret_cast<sockaddr*>(&a6), sizeof a6,
-                                   "[" + text + "]:" + std::to_string(cfg_.port), hw));
-      }
+      (ip->is_v4() ? v4 : v6) = ip;
+    }
+    sockaddr_in a4{};
+    a4.sin_family = AF_INET;
+    a4.sin_port = htons(cfg_.port);
+    a4.sin_addr.s_addr = v4 ? htonl(v4->v4()) : htonl(INADDR_ANY);
+    fds_.push_back(open_socket(AF_INET, reinterpret_cast<sockaddr*>(&a4), sizeof a4,
+                               (v4 ? to_string(*v4) : "0.0.0.0") + ":" + std::to_string(cfg_.port),
+                               hw));
+    sockaddr_in6 a6{};
+    a6.sin6_family = AF_INET6;
+    a6.sin6_port = htons(cfg_.port);
+    a6.sin6_addr = in6addr_any;
+    if (v6) std::memcpy(&a6.sin6_addr, v6->bytes.data(), 16);
+    const std::string name6 = "[" + (v6 ? to_string(*v6) : "::") + "]:" + std::to_string(cfg_.port);
+    try {
+      fds_.push_back(open_socket(AF_INET6, reinterpret_cast<sockaddr*>(&a6), sizeof a6, name6, hw));
+    } catch (const std::runtime_error&) {
+      // A kernel without IPv6 serves IPv4 only, unless an IPv6 address was asked for.
+      if (v6 || errno != EAFNOSUPPORT) throw;
     }
   } catch (...) {
     for (int fd : fds_) close(fd);
@@ -269,8 +266,8 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
         msghdr& mh = batch->in[i].msg_hdr;
         const size_t len = batch->in[i].msg_len;
         if (mh.msg_flags & MSG_TRUNC) {
-          // Longer than any request we serve; count it as a malformed request.
-          core.handle(batch->buf[i], 0, IpAddress{}, 0, ts::NtpTimestamp{}, nullptr);
+          // Longer than any request we serve: its length cannot be a valid one.
+          core.count_drop(NtpDrop::kBadLength);
           continue;
         }
         msghdr& reply = batch->out[n_out].msg_hdr;

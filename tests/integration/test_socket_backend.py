@@ -92,6 +92,9 @@ class SocketBackend(unittest.TestCase):
         # Extension field claiming more bytes than present.
         bad_ef = L.request(extra=bytes([0x20, 0x05, 0x00, 0x40]) + b"\0" * 12)
         self.assertIsNone(self.query(bad_ef, timeout=0.3))
+        # Longer than any request (the receive buffer truncates it): a bad length.
+        self.assertIsNone(self.query(L.request() + b"\0" * 1500, timeout=0.3))
+        self.assertIsNone(self.query(L.request() + b"\0\0", timeout=0.3))
         # Counters are published after each batch; give the worker a moment.
         L.wait_for(lambda: self.lab.counters(seg)["denied"] >= before["denied"] + 2, 3,
                    "denied not counted")
@@ -102,9 +105,10 @@ class SocketBackend(unittest.TestCase):
         self.assertEqual(after["bad_version"] - before["bad_version"], 1)
         self.assertEqual(after["denied"] - before["denied"], 2)
         self.assertEqual(after["bad_extfield"] - before["bad_extfield"], 1)
+        self.assertEqual(after["bad_length"] - before["bad_length"], 2)
         drops = sum(v for k, v in after.items()
                     if k not in ("received", "replied", "send_errors", "interleaved", "kod",
-                                 "client_evictions"))
+                                 "client_evictions", "rx_hw_timestamps"))
         self.assertEqual(after["received"], after["replied"] + drops)
 
     def test_zz_kill_dataplane_restarts_it_then_kill_control_keeps_serving(self):
@@ -139,6 +143,19 @@ class SocketBackend(unittest.TestCase):
         # Clean shutdown stops the dataplane too.
         L.wait_for(lambda: os.system(f"kill -0 {dp_pid} 2>/dev/null") != 0, 5,
                    "dataplane still running after chronond stopped")
+
+
+class BindAddress(unittest.TestCase):
+    def test_ipv4_bindaddress_alone_still_serves_ipv6_like_chronyd(self):
+        with L.Lab("bind") as lab:
+            lab.start_chronond(f"local stratum 10\nallow {lab.v4_cli}\nallow {lab.v6_cli}\n"
+                               f"bindaddress {lab.v4_srv}\n")
+            for host in (lab.v4_srv, lab.v6_srv):
+                r = lab.run(lab.cli, "ntpdig", "-j", host)
+                self.assertEqual(r.returncode, 0, host + ": " + r.stdout + r.stderr)
+            ss = lab.run(lab.srv, "ss", "-uanH", "sport", "=", "123").stdout
+            self.assertIn(f"{lab.v4_srv}:123", ss)
+            self.assertNotIn("0.0.0.0:123", ss)
 
 
 class MatchesChronyd(unittest.TestCase):
