@@ -160,6 +160,19 @@ int main(int argc, char** argv) {
     chronon::dp::HwTimestamps hw(hw_requests, &hw_warnings);
     for (const auto& w : hw_warnings) std::fprintf(stderr, "chronon-dataplane: %s\n", w.c_str());
     hw.start();
+    // Counters start from zero with each dataplane (as chronyd's serverstats do at start), so
+    // slots of an earlier dataplane with more workers do not linger in the report.
+    for (auto& w : seg->workers) {
+      w.received = 0;
+      w.replied = 0;
+      for (auto& d : w.drops) d = 0;
+      w.send_errors = 0;
+      w.interleaved = 0;
+      w.kod = 0;
+      w.client_evictions = 0;
+      w.rx_hw_timestamps = 0;
+      w.active = 0;
+    }
     std::vector<std::unique_ptr<chronon::dp::SocketWorker>> workers;
     for (long i = 0; i < threads; ++i) {
       chronon::dp::SocketWorkerConfig wc;

@@ -15,13 +15,13 @@ constexpr const char* kDefaultSegment = "/run/chronon/chronon.shm";
 
 void usage(FILE* out) {
   std::fprintf(out,
-      "Usage: chronon [-c] [-S SEGMENT] COMMAND\n"
+      "Usage: chronon [-c] [-S SEGMENT] COMMAND [-c]\n"
       "Reports from a running chronond.\n\n"
       "Commands:\n"
       "  dataplane     backend, workers, requests, replies and drops by reason\n\n"
       "Options:\n"
       "  -c            print CSV instead of the table\n"
-      "  -S PATH       shared segment (default %s)\n"
+      "  -S, --segment PATH   shared segment (default %s)\n"
       "  -h, --help    this text\n\n"
       "chronyc's commands (tracking, sources, clients, ...) are not implemented yet.\n",
       kDefaultSegment);
@@ -32,9 +32,11 @@ void usage(FILE* out) {
 int main(int argc, char** argv) {
   bool csv = false;
   std::string segment = kDefaultSegment;
-  static const option long_opts[] = {{"help", no_argument, nullptr, 'h'}, {nullptr, 0, nullptr, 0}};
+  static const option long_opts[] = {{"help", no_argument, nullptr, 'h'},
+                                     {"segment", required_argument, nullptr, 'S'},
+                                     {nullptr, 0, nullptr, 0}};
   int c;
-  while ((c = getopt_long(argc, argv, "+cS:h", long_opts, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "cS:h", long_opts, nullptr)) != -1) {
     switch (c) {
       case 'c': csv = true; break;
       case 'S': segment = optarg; break;
@@ -44,6 +46,11 @@ int main(int argc, char** argv) {
   }
   if (optind >= argc) {
     usage(stderr);
+    return 2;
+  }
+  // Options may follow the command (getopt moved them in front); other words may not.
+  if (optind + 1 < argc) {
+    std::fprintf(stderr, "chronon: unexpected argument '%s' (see --help)\n", argv[optind + 1]);
     return 2;
   }
   const std::string cmd = argv[optind];

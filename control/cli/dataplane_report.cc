@@ -32,7 +32,7 @@ std::string csv_row(const std::string& name, const Row& r) {
 std::string dataplane_report(const dp::Segment& seg, bool csv) {
   const uint32_t n = std::min<uint32_t>(seg.header.worker_count.load(), dp::kMaxWorkers);
   Row total{};
-  for (uint32_t i = 0; i < dp::kMaxWorkers; ++i) {
+  for (uint32_t i = 0; i < n; ++i) {
     const Row r = row_of(seg.workers[i]);
     total.received += r.received;
     total.replied += r.replied;

@@ -126,6 +126,15 @@ class SeedConfig(unittest.TestCase):
             r = lab.run(lab.cli, "ntpdig", "-j", lab.v4_srv)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             self.assertIn('"stratum":8', r.stdout.replace(" ", ""))
+            # The CLI takes its options after the command too, and refuses stray words.
+            cli = os.path.join(L.BUILD, "chronon")
+            out = subprocess.run([cli, "dataplane", "-c", "--segment", d.seg],
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertRegex(out.stdout, r"(?m)^total,1,1,")
+            out = subprocess.run([cli, "-S", d.seg, "tracking"], capture_output=True, text=True)
+            self.assertEqual(out.returncode, 2)
+            self.assertIn("not yet implemented command 'tracking'", out.stderr)
 
 
 class HardwareTimestamps(unittest.TestCase):
