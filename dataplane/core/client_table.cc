@@ -1,6 +1,7 @@
 // Client table; see client_table.h.
 #include "dataplane/core/client_table.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -9,9 +10,10 @@ namespace chronon::dp {
 
 ClientTable::ClientTable(size_t max_bytes, const SipKey& key) : key_(key) {
   const size_t bucket_bytes = sizeof(ClientRecord) * kBucketWays;
-  size_t buckets = 1;
-  while (buckets * 2 * bucket_bytes <= max_bytes) buckets *= 2;
-  buckets_mask_ = buckets - 1;
+  // Every whole bucket that fits: no rounding to a power of two, which could waste half of
+  // clientloglimit (buckets are picked by multiply-shift, not by a mask).
+  const size_t buckets = std::clamp<size_t>(max_bytes / bucket_bytes, 1, size_t{1} << 32);
+  buckets_ = buckets;
   const size_t bytes = buckets * bucket_bytes;
   // Page aligned, zeroed (all slots empty), faulted in now, on huge pages where possible.
   memory_ = allocate_table_memory(bytes);
@@ -29,10 +31,10 @@ uint64_t ClientTable::hash(const IpAddress& addr) const {
 }
 
 ClientTable::Buckets ClientTable::buckets_of(uint64_t h) const {
-  const size_t b1 = static_cast<size_t>(h) & buckets_mask_;
-  size_t b2 = static_cast<size_t>(h >> 32) & buckets_mask_;
-  if (b2 == b1) b2 = b1 ^ 1;  // with one bucket, b1 ^ 1 is out of range: see below
-  if (b2 > buckets_mask_) b2 = b1;
+  // Lemire's multiply-shift maps each 32-bit half of the hash onto [0, buckets) evenly.
+  const size_t b1 = static_cast<size_t>(((h & 0xffffffffu) * buckets_) >> 32);
+  size_t b2 = static_cast<size_t>(((h >> 32) * buckets_) >> 32);
+  if (b2 == b1 && buckets_ > 1) b2 = b1 + 1 < buckets_ ? b1 + 1 : 0;
   return {&records_[b1 * kBucketWays], &records_[b2 * kBucketWays]};
 }
 
@@ -108,7 +110,11 @@ ClientRecord& ClientTable::find_or_insert(const IpAddress& addr, uint64_t hash,
     ++k;
   }
   ClientRecord* victim = empty[0] >= empty[1] ? first_empty[0] : first_empty[1];
-  if (!victim) {
+  if (victim) {
+    ++used_;
+  } else if (used_ < capacity() / 10 * 9 && (victim = make_room(b)) != nullptr) {
+    ++used_;
+  } else {
     victim = oldest_transient ? oldest_transient : oldest;
     ++evictions_;
   }
@@ -116,6 +122,26 @@ ClientRecord& ClientTable::find_or_insert(const IpAddress& addr, uint64_t hash,
   victim->addr = addr;
   victim->limiter = fresh;
   return *victim;
+}
+
+ClientRecord* ClientTable::make_room(const Buckets& b) {
+  // One cuckoo step: a resident whose other bucket has a free slot moves there. Only tried
+  // while the table has room to spare, so a flood into a full table costs no extra lookups.
+  for (ClientRecord* bucket : {b.first, b.second}) {
+    for (int i = 0; i < kBucketWays; ++i) {
+      ClientRecord& r = bucket[i];
+      const Buckets rb = buckets_of(hash(r.addr));
+      ClientRecord* other = rb.first == bucket ? rb.second : rb.first;
+      if (other == bucket) continue;
+      for (int j = 0; j < kBucketWays; ++j) {
+        if (is_empty(other[j])) {
+          other[j] = r;
+          return &r;
+        }
+      }
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace chronon::dp

@@ -1,8 +1,9 @@
 // The per-worker client table: a fixed-size, set-associative hash table of 48-byte client
 // records (address, rate-limiter state, interleaved-mode timestamps, statistics), allocated
 // once at start-up from `clientloglimit` and never grown. Two-choice hashing over 4-way
-// buckets, keyed with SipHash under a random key so an attacker cannot aim collisions; when
-// both buckets are full, a record that is not established (seen once, or idle for more than
+// buckets, keyed with SipHash under a random key so an attacker cannot aim collisions. When
+// both buckets are full, a resident moves to its other bucket if it can (one cuckoo step,
+// while the table is under 90 % full); otherwise a record that is not established (seen once, or idle for more than
 // the longest polling interval) is replaced first, least recently seen first; only if all are
 // established does the least recently seen go. Replacements are counted.
 #pragma once
@@ -36,8 +37,7 @@ inline constexpr int kBucketWays = 4;
 
 class ClientTable {
  public:
-  // Capacity: the largest power-of-two number of 4-record buckets within `max_bytes`
-  // (at least one bucket).
+  // Capacity: as many 4-record buckets as fit in `max_bytes` (at least one).
   ClientTable(size_t max_bytes, const SipKey& key);
 
   // Finds the record of `addr`, or claims one (an empty slot, else a victim as described
@@ -59,7 +59,7 @@ class ClientTable {
   void prefetch(const IpAddress& addr) const { prefetch(hash(addr)); }
   void prefetch(uint64_t hash) const;
 
-  size_t capacity() const { return buckets_mask_ * kBucketWays + kBucketWays; }
+  size_t capacity() const { return buckets_ * kBucketWays; }
   uint64_t evictions() const { return evictions_; }
   size_t bytes() const { return capacity() * sizeof(ClientRecord); }
   // Visits every occupied record (reports); not for the hot path.
@@ -76,10 +76,12 @@ class ClientTable {
     ClientRecord* second;
   };
   Buckets buckets_of(uint64_t hash) const;
+  ClientRecord* make_room(const Buckets& b);
 
   TableMemory memory_;
   ClientRecord* records_ = nullptr;  // in memory_
-  size_t buckets_mask_;
+  size_t buckets_;
+  size_t used_ = 0;  // records ever filled (records are replaced, never removed)
   SipKey key_;
   uint64_t evictions_ = 0;
 };

@@ -287,5 +287,42 @@ TEST(ServerCore, SpoofedFloodDoesNotEvictOrStarveRealClients) {
   EXPECT_GT(core.clients().evictions(), 900000u);
 }
 
+// [2/7]: a million clients in interleaved mode at once, with a clientloglimit large enough for
+// them (2 x 48 bytes each), and none falls back to basic mode.
+TEST(ServerCore, AMillionInterleavedClients) {
+  constexpr uint32_t kClients = 1000000;
+  ServerCore core(1, size_t{kClients} * sizeof(ClientRecord) * 2, SipKey{7, 8});
+  core.set_policy(open_policy());
+  core.set_state(exact_state());
+  std::vector<uint64_t> rx1(kClients);
+  PendingReply pending;
+  uint8_t p[kNtpHeaderLen];
+  auto fill = [&](uint64_t origin, uint64_t transmit) {
+    std::memset(p, 0, sizeof p);
+    p[0] = make_lvm(0, 4, NtpMode::kClient);
+    const uint64_t o = htobe64(origin), t = htobe64(transmit);
+    std::memcpy(p + 24, &o, 8);
+    std::memcpy(p + 40, &t, 8);
+  };
+  // Round 1: basic requests; remember each reply's receive timestamp.
+  for (uint32_t c = 0; c < kClients; ++c) {
+    fill(0, ts::NtpTimestamp::from_parts(1000, c).raw);
+    const auto rx = ts::NtpTimestamp::from_parts(1000, c * 4096);
+    ASSERT_EQ(core.handle(p, sizeof p, IpAddress::from_v4(0x0a000000 + c), 123, rx, &pending),
+              kNtpHeaderLen);
+    core.finish(p, pending, ts::NtpTimestamp::from_parts(1000, c * 4096 + 100));
+    rx1[c] = testing::field64(p, 32);
+  }
+  EXPECT_EQ(core.clients().evictions(), 0u);
+  // Round 2, 16 s later: every client asks in interleaved mode (origin = our receive time).
+  for (uint32_t c = 0; c < kClients; ++c) {
+    fill(rx1[c], ts::NtpTimestamp::from_parts(1016, c).raw);
+    core.handle(p, sizeof p, IpAddress::from_v4(0x0a000000 + c), 123,
+                ts::NtpTimestamp::from_parts(1016, c * 4096), &pending);
+    core.finish(p, pending, ts::NtpTimestamp::from_parts(1016, c * 4096 + 100));
+  }
+  EXPECT_EQ(core.counters().interleaved, kClients);
+}
+
 }  // namespace
 }  // namespace chronon::dp
