@@ -102,9 +102,16 @@ std::optional<IpPrefix> parse_prefix(std::string_view text) {
     auto [p, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
     if (ec != std::errc() || p != len_text.data() + len_text.size() || len_text.empty())
       return std::nullopt;
-    const bool v4 = out->addr.is_v4();
+    // The family follows the text: "::ffff:0:0/80" is an IPv6 subnet of 80 bits.
+    const bool v4 = addr_text.find(':') == std::string_view::npos;
     if (len > (v4 ? 32u : 128u)) return std::nullopt;
     out->prefix_len = static_cast<uint8_t>(v4 ? 96 + len : len);
+  }
+  // An IPv4-mapped IPv6 subnet would look like an IPv4 one here, while chrony treats it as
+  // IPv6 (matching no IPv4 client): refuse it rather than give it the wrong meaning.
+  if (addr_text.find(':') != std::string_view::npos && out->prefix_len >= 96 &&
+      out->addr.is_v4()) {
+    return std::nullopt;
   }
   // Clear host bits so equal subnets compare equal.
   int bits = out->prefix_len;
