@@ -185,11 +185,10 @@ bool wait_dataplane_ready(const dp::Segment& seg, const ctl::DataplaneSupervisor
 
 std::string where_served(const ctl::Config& cfg) {
   std::string where;
-  if (cfg.bindaddress.empty()) {
-    where = "all addresses (IPv4 and IPv6)";
-  } else {
-    for (const auto& b : cfg.bindaddress) where += (where.empty() ? "" : ", ") + b;
-  }
+  // One socket per family: the configured address, else every address of that family.
+  std::string v4 = "all IPv4 addresses", v6 = "all IPv6 addresses";
+  for (const auto& b : cfg.bindaddress) (b.find(':') == std::string::npos ? v4 : v6) = b;
+  where = v4 + " and " + v6;
   return "UDP port " + std::to_string(cfg.port) + " on " + where;
 }
 
@@ -303,6 +302,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (o.dataplane_binary.empty()) o.dataplane_binary = sibling_binary("chronon-dataplane");
+  // A start-up report to a parent that has gone away must not kill the daemon.
+  signal(SIGPIPE, SIG_IGN);
   try {
     // Configuration errors go to stderr before detaching, so a failed start is visible.
     const chronon::ctl::Config cfg = chronon::ctl::load_config(o.config);
@@ -314,6 +315,8 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
       spdlog::critical("{}", e.what());
       report_startup(e.what());
+      // -n logs to syslog but keeps the terminal: say it there too.
+      if (o.debug == 0 && o.no_detach) std::fprintf(stderr, "chronond: %s\n", e.what());
       return 1;
     }
   } catch (const std::exception& e) {

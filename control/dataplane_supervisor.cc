@@ -27,27 +27,27 @@ int64_t mono_ns() {
   return static_cast<int64_t>(t.tv_sec) * 1000000000LL + t.tv_nsec;
 }
 
-enum class Binary { kSame, kReplaced, kOther };
+enum class Binary { kSame, kReplaced, kOtherDataplane, kUnrelated };
 
-// Whether `pid` runs the binary at `path` (by /proc/PID/exe's target), an older build of it
-// that has since been replaced on disk (an upgrade: the link ends in " (deleted)"), or
-// something else (the pid was reused).
+// What `pid` runs, by /proc/PID/exe: the binary at `path`; an older build of it replaced on
+// disk since (an upgrade: the link ends in " (deleted)"); a chronon-dataplane from another
+// path (another build or install); or something else (the pid was reused).
 Binary runs_binary(pid_t pid, const std::string& path) {
   char link[4096];
   const std::string proc = "/proc/" + std::to_string(pid) + "/exe";
   const ssize_t n = readlink(proc.c_str(), link, sizeof link - 1);
-  if (n <= 0) return Binary::kOther;
+  if (n <= 0) return Binary::kUnrelated;
   std::string target(link, static_cast<size_t>(n));
-  char want[4096];
-  if (!realpath(path.c_str(), want)) return Binary::kOther;
-  if (target == want) return Binary::kSame;
   const std::string deleted = " (deleted)";
-  if (target.size() > deleted.size() &&
-      target.compare(target.size() - deleted.size(), deleted.size(), deleted) == 0 &&
-      target.substr(0, target.size() - deleted.size()) == want) {
-    return Binary::kReplaced;
+  const bool was_deleted = target.size() > deleted.size() &&
+                           target.compare(target.size() - deleted.size(), deleted.size(), deleted) == 0;
+  if (was_deleted) target.resize(target.size() - deleted.size());
+  char want[4096];
+  if (realpath(path.c_str(), want) != nullptr && target == want) {
+    return was_deleted ? Binary::kReplaced : Binary::kSame;
   }
-  return Binary::kOther;
+  const std::string name = target.substr(target.rfind('/') + 1);
+  return name == "chronon-dataplane" ? Binary::kOtherDataplane : Binary::kUnrelated;
 }
 
 constexpr int kMaxRestartsPerMinute = 10;
@@ -87,8 +87,9 @@ std::vector<std::string> DataplaneSupervisor::read_stderr() {
 
 std::string DataplaneSupervisor::start() {
   const pid_t old = seg_->header.dataplane_pid.load();
-  const Binary binary = old > 0 && kill(old, 0) == 0 ? runs_binary(old, argv_[0]) : Binary::kOther;
-  if (binary != Binary::kOther) {
+  const Binary binary =
+      old > 0 && kill(old, 0) == 0 ? runs_binary(old, argv_[0]) : Binary::kUnrelated;
+  if (binary != Binary::kUnrelated) {
     if (binary == Binary::kSame && seg_->header.dataplane_config_hash.load() == config_hash_) {
       pidfd_ = pidfd_open(old);
       if (pidfd_ >= 0) {
@@ -97,7 +98,7 @@ std::string DataplaneSupervisor::start() {
         return "reattached to running dataplane pid " + std::to_string(old);
       }
     }
-    // Started with other settings, or an older build of the binary: replace it.
+    // Started with other settings, or another build of the binary: replace it.
     kill(old, SIGTERM);
     for (int i = 0; i < 200 && kill(old, 0) == 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

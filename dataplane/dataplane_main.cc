@@ -35,7 +35,7 @@ void usage(FILE* out) {
                "  --backend NAME   socket (default)\n"
                "  --port N         UDP port to serve (default 123)\n"
                "  --threads N      worker threads, 0 = one per core (default)\n"
-               "  --bind ADDRESS   serve only on this local address (repeatable)\n"
+               "  --bind ADDRESS   serve its family on this address only (one IPv4, one IPv6)\n"
                "  --config-hash H  recorded in the segment so chronond can tell it is current\n"
                "  --clientlog-bytes N  memory for the client tables of all workers together\n"
                "  --hwtimestamp IFACE[,MINPOLL,MINSAMPLES,MAXSAMPLES,RXCOMP,RXFILTER]\n"

@@ -89,7 +89,7 @@ struct HwTimestampConfig {
   int minsamples = 2, maxsamples = 16;
   double precision_s = 100e-9, rxcomp_s = 0.0, txcomp_s = 0.0;
   bool nocrossts = false;
-  std::string rxfilter;  // empty: chrony's default (ntp if the NIC can, else all)
+  std::string rxfilter;  // empty: chrony's default (all packets if the NIC can, else NTP)
   SourceLocation where;
 };
 

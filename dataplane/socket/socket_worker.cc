@@ -186,6 +186,17 @@ SocketWorker::SocketWorker(const SocketWorkerConfig& cfg, Segment* seg) : cfg_(c
       // A kernel without IPv6 serves IPv4 only, unless an IPv6 address was asked for.
       if (v6 || errno != EAFNOSUPPORT) throw;
     }
+    // The client table is allocated here, before the dataplane reports ready, so a
+    // clientloglimit the machine cannot hold is a start-up error, not a crash later.
+    core_ = std::make_unique<ServerCore>(static_cast<uint64_t>(now_mono_ns()) ^
+                                             (static_cast<uint64_t>(cfg_.index + 1) << 40) ^
+                                             static_cast<uint64_t>(getpid()),
+                                         cfg_.client_table_bytes, random_sip_key());
+  } catch (const std::bad_alloc&) {
+    for (int fd : fds_) close(fd);
+    throw std::runtime_error("cannot allocate " + std::to_string(cfg_.client_table_bytes) +
+                             " bytes for worker " + std::to_string(cfg_.index) +
+                             "'s client table (clientloglimit)");
   } catch (...) {
     for (int fd : fds_) close(fd);
     throw;
@@ -221,10 +232,7 @@ SocketWorker::~SocketWorker() {
 
 void SocketWorker::run(const std::atomic<bool>& stop) {
   auto batch = std::make_unique<Batch>();
-  ServerCore core(static_cast<uint64_t>(now_mono_ns()) ^
-                      (static_cast<uint64_t>(cfg_.index + 1) << 40) ^
-                      static_cast<uint64_t>(getpid()),
-                  cfg_.client_table_bytes, random_sip_key());
+  ServerCore& core = *core_;
   WorkerCounters& slot = seg_->workers[cfg_.index];
   slot.active.store(1, std::memory_order_relaxed);
   uint64_t hw_stamped = 0;

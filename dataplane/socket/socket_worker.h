@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "dataplane/core/server_core.h"
 #include "dataplane/shared/segment_layout.h"
 #include "dataplane/socket/hw_timestamping.h"
 
@@ -44,6 +46,7 @@ class SocketWorker {
   SocketWorkerConfig cfg_;
   Segment* seg_;
   std::vector<int> fds_;
+  std::unique_ptr<ServerCore> core_;
 };
 
 }  // namespace chronon::dp

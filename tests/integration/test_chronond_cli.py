@@ -108,6 +108,28 @@ class Upgrade(unittest.TestCase):
             d3.wait()
 
 
+class OtherBuild(unittest.TestCase):
+    def test_dataplane_of_another_build_on_the_same_segment_is_replaced(self):
+        with L.Lab("oth") as lab:
+            other = lab.path("chronon-dataplane")
+            shutil.copy(os.path.join(L.BUILD, "chronon-dataplane"), other)
+            conf = f"local stratum 10\nallow {lab.v4_cli}\n"
+            d = lab.start_chronond(conf, extra_args=("--dataplane", other))
+            old = d.dataplane_pid()
+            d.proc.kill()
+            d.proc.wait()
+            # The same segment, the default dataplane (another path): the old one must go.
+            d2 = lab.spawn(lab.srv, os.path.join(L.BUILD, "chronond"), "-d", "-x", "-f",
+                           lab.path("chronond.conf"), "-S", d.seg, log=lab.path("d2.log"))
+            L.wait_for(lambda: "serving NTP" in L.read(lab.path("d2.log")), 10,
+                       L.read(lab.path("d2.log")))
+            L.wait_for(lambda: not os.path.exists(f"/proc/{old}") or
+                       "Z" in L.read(f"/proc/{old}/stat").split()[2], 5,
+                       "the other build's dataplane still runs")
+            d2.terminate()
+            d2.wait()
+
+
 class SeedConfig(unittest.TestCase):
     def test_seed_chrony_conf_serves_and_warns_once_per_directive(self):
         with open(SEED) as f:
