@@ -1,5 +1,6 @@
 // Frame validation and in-place reply building; see frame.h for the rules and their sources.
 #include "dataplane/core/frame.h"
+#include "dataplane/core/byte_order.h"
 
 #include <endian.h>
 
@@ -68,25 +69,6 @@ constexpr uint8_t kNhExperiment2 = 254;
 // RFC 8200 §4.1 order allows HbH, DestOpts, Routing, DestOpts: four skippable headers at most.
 // The cap also keeps every offset (at most 4 x 2048 bytes of headers) within 16 bits.
 constexpr int kMaxIpv6ExtHeaders = 4;
-
-uint16_t load_be16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return be16toh(v);
-}
-uint32_t load_be32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return be32toh(v);
-}
-void store_be16(uint8_t* p, uint16_t v) {
-  v = htobe16(v);
-  std::memcpy(p, &v, 2);
-}
-void store_be32(uint8_t* p, uint32_t v) {
-  v = htobe32(v);
-  std::memcpy(p, &v, 4);
-}
 
 IpAddress mapped_v4(const uint8_t* p) {
   IpAddress a;

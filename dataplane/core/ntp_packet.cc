@@ -1,5 +1,6 @@
 // Request validation: the named checks of ntp_packet.h, in order.
 #include "dataplane/core/ntp_packet.h"
+#include "dataplane/core/byte_order.h"
 
 #include <endian.h>
 
@@ -32,17 +33,6 @@ constexpr uint16_t kNtpPort = 123;
 constexpr size_t kMinExtFieldLen = 16;   // RFC 7822 §3 (chrony: NTP_MIN_EF_LENGTH)
 constexpr size_t kMinMacLen = 4 + 16;    // key id + MD5/AES-CMAC digest
 constexpr size_t kMaxV4MacLen = 4 + 20;  // key id + SHA1 digest (RFC 7822 §3 ambiguity rule)
-
-uint32_t load_be32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return be32toh(v);
-}
-uint64_t load_be64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return be64toh(v);
-}
 
 // Walks what follows the header of an NTPv4 packet: extension fields (RFC 7822) and at most
 // one trailing MAC. Any MAC or NTS field means authentication, which is not served.

@@ -1,27 +1,12 @@
 // Reply construction; see responder.h.
 #include "dataplane/core/responder.h"
+#include "dataplane/core/byte_order.h"
 
 #include <endian.h>
 
 #include <cstring>
 
 namespace chronon::dp {
-
-namespace {
-void store_be32(uint8_t* p, uint32_t v) {
-  v = htobe32(v);
-  std::memcpy(p, &v, 4);
-}
-void store_be64(uint8_t* p, uint64_t v) {
-  v = htobe64(v);
-  std::memcpy(p, &v, 8);
-}
-uint64_t load_be64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return be64toh(v);
-}
-}  // namespace
 
 uint32_t fuzz_mask(int8_t precision_log2) {
   // Fraction bits worth less than 2^precision: 32 + precision of them (none if >= 0).
