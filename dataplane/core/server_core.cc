@@ -134,8 +134,11 @@ void ServerCore::finish(uint8_t* reply, const PendingReply& pending, ts::NtpTime
 
 void ServerCore::update_transmit(const PendingReply& pending, ts::NtpTimestamp tx) {
   ClientRecord* rec = pending.record;
-  // The record may have been reused for another client since handle(): check it is ours.
-  if (!rec || rec->rx_ts != pending.rx_ts || !(rec->addr == pending.addr)) return;
+  if (!rec) return;
+  // Since handle(), a new client in the same batch may have moved this record to its other
+  // bucket (client_table.h) or replaced it: look the client up again if the slot is not ours.
+  if (!(rec->addr == pending.addr)) rec = clients_.find(pending.addr);
+  if (!rec || rec->rx_ts != pending.rx_ts) return;
   const ts::Nanos off = ts::diff(tx, ts::NtpTimestamp{pending.rx_ts});
   // chronyd keeps the offset only when it is within (-2 s, 1 s]; so do we (int32 ns).
   if (off <= std::chrono::seconds(-2) || off > std::chrono::seconds(1)) {

@@ -20,12 +20,22 @@ uint8_t family_of(const IpPrefix& p) {
 // IPv4's whole space: ::ffff:0.0.0.0/96.
 IpPrefix all_v4() { return IpPrefix{IpAddress::from_v4(0), 96}; }
 
+// chrony (addrfilt.c) keeps rules in a tree that branches 4 bits at a time: a rule whose
+// length is not a multiple of 4 is written into every node of the next multiple of 4 under
+// it, overwriting earlier rules of those lengths. So a later /22 replaces an earlier /23 or
+// /24 inside it (but not a /25), and chronon does the same.
+bool overwritten(const AccessEntry& rule, const AccessEntry& earlier) {
+  const int len = rule.subnet.prefix_len;
+  const int rounded = (len + 3) / 4 * 4;
+  return covers(rule, earlier) && earlier.subnet.prefix_len <= rounded;
+}
+
 bool apply(const AccessEntry& rule, bool all, AccessTable* out) {
   uint32_t w = 0;
   for (uint32_t j = 0; j < out->count; ++j) {
     const AccessEntry& e = out->entries[j];
     const bool same = e.family == rule.family && e.subnet == rule.subnet;
-    const bool cleared = all && covers(rule, e);
+    const bool cleared = (all && covers(rule, e)) || overwritten(rule, e);
     if (!same && !cleared) out->entries[w++] = e;
   }
   out->count = w;

@@ -287,6 +287,52 @@ TEST(ServerCore, SpoofedFloodDoesNotEvictOrStarveRealClients) {
   EXPECT_GT(core.clients().evictions(), 900000u);
 }
 
+// A new client later in the same batch can move an earlier client's record (the cuckoo step
+// in client_table.h) before that client's reply is finished; its transmit time must still
+// be kept for its next, interleaved, request.
+TEST(ServerCore, RecordMovedWithinABatchKeepsItsTransmitTime) {
+  ServerCore core(1, 48 * 256, SipKey{1, 9});  // 64 buckets of 4
+  core.set_policy(open_policy());
+  core.set_state(exact_state());
+  // 120 clients whose replies are not finished yet, then new clients until one of the 120
+  // has been moved to its other bucket.
+  constexpr int kPending = 120;
+  std::vector<std::vector<uint8_t>> replies;
+  std::vector<PendingReply> pending(kPending);
+  auto addr = [](uint32_t i) { return IpAddress::from_v4(0xc0000200 + i); };
+  for (uint32_t i = 0; i < kPending; ++i) {
+    replies.push_back(request(4, NtpMode::kClient, ts::NtpTimestamp::from_parts(100, i).raw));
+    ASSERT_EQ(core.handle(replies[i].data(), replies[i].size(), addr(i), 123,
+                          ts::NtpTimestamp::from_parts(100, 1000 + i), &pending[i]),
+              kNtpHeaderLen);
+  }
+  int moved = -1;
+  PendingReply other;
+  for (uint32_t n = 0; n < 100 && moved < 0; ++n) {  // stays under the 90 % of 256
+    auto q = request();
+    core.handle(q.data(), q.size(), IpAddress::from_v4(0x0b000000 + n), 123,
+                ts::NtpTimestamp::from_parts(100, 2000), &other);
+    for (int i = 0; i < kPending && moved < 0; ++i)
+      if (core.clients().find(addr(static_cast<uint32_t>(i))) != pending[i].record) moved = i;
+  }
+  ASSERT_GE(moved, 0) << "no record moved: pick another key";
+  const auto tx1 = ts::NtpTimestamp::from_parts(100, 5000);
+  for (int i = 0; i < kPending; ++i) core.finish(replies[i].data(), pending[i], tx1);
+  // The moved client's next request is interleaved (origin = our receive time): it gets tx1.
+  const uint64_t rx1 = testing::field64(replies[moved].data(), 32);
+  auto p2 = request(4, NtpMode::kClient, ts::NtpTimestamp::from_parts(101, 0).raw);
+  const uint64_t be_rx1 = htobe64(rx1);
+  std::memcpy(p2.data() + 24, &be_rx1, 8);
+  PendingReply p2_pending;
+  ASSERT_EQ(core.handle(p2.data(), p2.size(), addr(static_cast<uint32_t>(moved)), 123,
+                        ts::NtpTimestamp::from_parts(101, 1000), &p2_pending),
+            kNtpHeaderLen);
+  core.finish(p2.data(), p2_pending, ts::NtpTimestamp::from_parts(101, 7000));
+  EXPECT_EQ(core.counters().interleaved, 1u);
+  EXPECT_NEAR(static_cast<double>(testing::field64(p2.data(), 40)),
+              static_cast<double>(tx1.raw), 8.0);
+}
+
 // [2/7]: a million clients in interleaved mode at once, with a clientloglimit large enough for
 // them (2 x 48 bytes each), and none falls back to basic mode.
 TEST(ServerCore, AMillionInterleavedClients) {

@@ -50,6 +50,22 @@ TEST(AccessTable, LaterIdenticalSubnetOverrides) {
   EXPECT_FALSE(allowed(*t, "10.0.0.1"));
 }
 
+// chrony's 4-bit tree: a later rule whose length is not a multiple of 4 overwrites earlier
+// rules inside it up to the next multiple of 4, not beyond.
+TEST(AccessTable, LaterRuleOverwritesUpToTheNextNibbleLikeChrony) {
+  auto t = compile({{false, false, "10.0.0.0/24"}, {true, false, "10.0.0.0/22"}});
+  EXPECT_TRUE(allowed(*t, "10.0.0.1"));
+  auto u = compile({{false, false, "10.0.0.0/23"}, {true, false, "10.0.0.0/22"}});
+  EXPECT_TRUE(allowed(*u, "10.0.1.1"));
+  auto v = compile({{false, false, "10.0.0.0/25"}, {true, false, "10.0.0.0/22"}});
+  EXPECT_FALSE(allowed(*v, "10.0.0.1"));   // /25 lies below the /24 nodes: kept
+  EXPECT_TRUE(allowed(*v, "10.0.0.200"));
+  auto w = compile({{false, false, "10.0.0.0/24"}, {true, false, "10.0.0.0/20"}});
+  EXPECT_FALSE(allowed(*w, "10.0.0.1"));   // /20 is a whole nibble: more specific /24 kept
+  auto x = compile({{false, false, "2001:db8::/48"}, {true, false, "2001:db8::/46"}});
+  EXPECT_TRUE(allowed(*x, "2001:db8::1"));
+}
+
 TEST(AccessTable, AllClearsMoreSpecificEarlierRules) {
   auto t = compile({{false, false, "10.1.0.0/16"}, {true, true, "10.0.0.0/8"}});
   EXPECT_TRUE(allowed(*t, "10.1.0.1"));
