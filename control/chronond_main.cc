@@ -132,11 +132,12 @@ void daemonize() {
   if (chdir("/") != 0) {
     // Not fatal: the process just keeps its working directory.
   }
-  FILE* devnull = std::fopen("/dev/null", "r+");
-  if (devnull) {
-    dup2(fileno(devnull), 0);
-    dup2(fileno(devnull), 1);
-    dup2(fileno(devnull), 2);
+  const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull >= 0) {
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    if (devnull > 2) close(devnull);
   }
 }
 
@@ -175,7 +176,8 @@ std::vector<std::string> dataplane_argv(const Options& o, const ctl::Config& cfg
 // Waits until the dataplane has opened its sockets (it records its pid in the segment) or
 // has exited. Returns false on exit or timeout.
 bool wait_dataplane_ready(const dp::Segment& seg, const ctl::DataplaneSupervisor& sup) {
-  for (int i = 0; i < 500; ++i) {
+  // Up to 60 s: a large clientloglimit is faulted in before the dataplane reports ready.
+  for (int i = 0; i < 6000; ++i) {
     if (seg.header.dataplane_pid.load() == sup.pid()) return true;
     pollfd p{sup.exit_fd(), POLLIN, 0};
     if (poll(&p, 1, 10) > 0) return false;

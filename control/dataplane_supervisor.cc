@@ -77,10 +77,18 @@ std::vector<std::string> DataplaneSupervisor::read_stderr() {
     start = nl + 1;
   }
   stderr_partial_.erase(0, start);
-  // At end of file (the dataplane exited), a last unterminated line still counts.
-  if (n == 0 && !stderr_partial_.empty()) {
+  // A line without end is cut at 4 KiB rather than held without bound.
+  if (stderr_partial_.size() > 4096) {
     lines.push_back(stderr_partial_);
     stderr_partial_.clear();
+  }
+  // At end of file (the dataplane closed its stderr or exited): the last unterminated line
+  // still counts, and the descriptor goes, so poll() does not report the hang-up forever.
+  if (n == 0) {
+    if (!stderr_partial_.empty()) lines.push_back(stderr_partial_);
+    stderr_partial_.clear();
+    close(stderr_fd_);
+    stderr_fd_ = -1;
   }
   return lines;
 }
@@ -99,10 +107,19 @@ std::string DataplaneSupervisor::start() {
       }
     }
     // Started with other settings, or another build of the binary: replace it.
+    // Wait for it to be gone (its sockets closed) before the new one binds the port. An
+    // adopted process is not our child: a pidfd tells when it has exited, zombie or not.
+    const int fd = pidfd_open(old);
+    auto wait_gone = [&](int ms) {
+      pollfd p{fd, POLLIN, 0};
+      return fd < 0 ? kill(old, 0) != 0 : poll(&p, 1, ms) > 0;
+    };
     kill(old, SIGTERM);
-    for (int i = 0; i < 200 && kill(old, 0) == 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (kill(old, 0) == 0) kill(old, SIGKILL);
+    if (!wait_gone(2000)) {
+      kill(old, SIGKILL);
+      wait_gone(2000);
+    }
+    if (fd >= 0) close(fd);
   }
   return spawn();
 }
@@ -123,6 +140,8 @@ std::string DataplaneSupervisor::spawn() {
   if (pid < 0) throw std::runtime_error(std::string("cannot fork dataplane: ") + std::strerror(errno));
   if (pid == 0) {
     dup2(err_pipe[1], 2);  // dup2 clears close-on-exec on the copy
+    // Nothing else of chronond's (or of whoever started chronond) reaches the dataplane.
+    syscall(SYS_close_range, 3u, ~0u, 0u);
     // The dataplane must survive control's death: its own session, no inherited signal mask.
     setsid();
     sigset_t none;
@@ -144,8 +163,12 @@ std::string DataplaneSupervisor::spawn() {
   adopted_ = false;
   if (pidfd_ >= 0) close(pidfd_);
   pidfd_ = pidfd_open(pid);
-  if (pidfd_ < 0)
-    throw std::runtime_error(std::string("pidfd_open for dataplane failed: ") + std::strerror(errno));
+  if (pidfd_ < 0) {
+    const int e = errno;
+    kill(pid, SIGKILL);  // an untracked dataplane would outlive every restart
+    waitpid(pid, nullptr, 0);
+    throw std::runtime_error(std::string("pidfd_open for dataplane failed: ") + std::strerror(e));
+  }
   return "started dataplane pid " + std::to_string(pid) + ": " + argv_[0];
 }
 

@@ -27,11 +27,16 @@ PidFile::PidFile(std::string path) : path_(std::move(path)) {
     std::ifstream in(path_);
     long old = 0;
     if (in >> old && old > 0 && old != getpid() && kill(static_cast<pid_t>(old), 0) == 0) {
-      const std::string proc = "/proc/" + std::to_string(old) + "/comm";
-      std::ifstream comm(proc);
-      std::string name;
-      comm >> name;
-      if (name == "chronond")
+      // /proc/PID/stat: "PID (comm) STATE ...": a chronond that has exited but not yet been
+      // reaped (a zombie, state Z) is not running.
+      std::ifstream stat("/proc/" + std::to_string(old) + "/stat");
+      std::string line;
+      std::getline(stat, line);
+      const size_t open = line.find('('), close = line.rfind(')');
+      const std::string name =
+          open != std::string::npos && close > open ? line.substr(open + 1, close - open - 1) : "";
+      const char state = close != std::string::npos && close + 2 < line.size() ? line[close + 2] : '?';
+      if (name == "chronond" && state != 'Z')
         throw std::runtime_error("another chronond is running (pid " + std::to_string(old) +
                                  ", " + path_ + ")");
     }

@@ -12,9 +12,13 @@ struct RxTimestamps {
   timespec hardware{};  // the NIC's PHC, raw
   bool has_software = false;
   bool has_hardware = false;
+  // The device that stamped it (SCM_TIMESTAMPING_PKTINFO, asked for with
+  // SOF_TIMESTAMPING_OPT_PKTINFO): the physical NIC under a VLAN or bond, 0 if not given.
+  int hw_ifindex = 0;
 };
 
-// True if `c` is an SO_TIMESTAMPING message; fills what it carries into `out`.
+// True if `c` is an SO_TIMESTAMPING or SCM_TIMESTAMPING_PKTINFO message; fills what it
+// carries into `out`.
 bool parse_so_timestamping(const cmsghdr* c, RxTimestamps* out);
 
 }  // namespace chronon::ts

@@ -69,18 +69,24 @@ std::string read_file(const std::string& path, const std::string& context) {
   if (!S_ISREG(st.st_mode)) {
     throw ConfigError(context + "configuration file '" + path + "' is not a regular file");
   }
+  if (st.st_size > kMaxFileBytes) {
+    throw ConfigError(context + "configuration file '" + path + "' is larger than 16 MiB");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw ConfigError(context + "cannot read configuration file '" + path + "': " +
                       std::strerror(errno));
   }
-  std::string text(static_cast<size_t>(kMaxFileBytes) + 1, '\0');
-  in.read(text.data(), kMaxFileBytes + 1);
-  if (in.bad()) throw ConfigError(context + "error reading '" + path + "'");
-  if (in.gcount() > kMaxFileBytes) {
-    throw ConfigError(context + "configuration file '" + path + "' is larger than 16 MiB");
+  // Read what the file holds (it may grow or shrink meanwhile; the limit still holds).
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > static_cast<size_t>(kMaxFileBytes)) {
+      throw ConfigError(context + "configuration file '" + path + "' is larger than 16 MiB");
+    }
   }
-  text.resize(static_cast<size_t>(in.gcount()));
+  if (in.bad()) throw ConfigError(context + "error reading '" + path + "'");
   return text;
 }
 

@@ -71,6 +71,9 @@ void address(DirectiveContext& c) {
 // One IPv4 and one IPv6 address; a later one of the same family replaces the earlier (chrony).
 void bindaddress(DirectiveContext& c) {
   address(c);
+  if (c.args[0].find(':') != std::string::npos && dp::parse_ip(c.args[0])->is_v4()) {
+    c.fail("IPv4-mapped address '" + c.args[0] + "' for 'bindaddress': write the IPv4 address");
+  }
   const bool v4 = dp::parse_ip(c.args[0])->is_v4();
   auto& list = c.cfg.bindaddress;
   std::erase_if(list, [&](const std::string& s) { return dp::parse_ip(s)->is_v4() == v4; });

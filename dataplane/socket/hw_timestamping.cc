@@ -79,7 +79,9 @@ HwEnableResult enable_hw_rx_timestamps(const std::string& iface, const std::stri
     return r;
   }
   hwtstamp_config cfg{};
-  cfg.tx_type = HWTSTAMP_TX_OFF;
+  // TX on, as chronyd sets it: turning it off would break other users of the NIC's
+  // timestamps (ptp4l); chronon's sockets do not ask for TX stamps, so it costs nothing.
+  cfg.tx_type = HWTSTAMP_TX_ON;
   cfg.rx_filter = filter;
   ifr.ifr_data = reinterpret_cast<char*>(&cfg);
   if (ioctl(s.fd, SIOCSHWTSTAMP, &ifr) != 0) {

@@ -34,8 +34,29 @@ constexpr size_t kCtlLen = 256;
   throw std::runtime_error(what + ": " + std::strerror(errno));
 }
 
+// SO_REUSEPORT lets the workers share the port, but would also let a second chronon (or
+// anything else using it) share it silently. The first worker checks that the address is
+// free with a plain bind first, so a port in use is an error as it is for chronyd.
+void check_port_free(int family, const sockaddr* addr, socklen_t addr_len,
+                     const std::string& name) {
+  const int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (fd < 0) return;  // the real socket() will report it
+  if (family == AF_INET6) {
+    const int one = 1;
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  }
+  const int r = bind(fd, addr, addr_len);
+  const int e = errno;
+  close(fd);
+  if (r != 0 && e == EADDRINUSE) {
+    errno = e;
+    fail("cannot bind " + name + " (another NTP server, or another chronon, serves it)");
+  }
+}
+
 int open_socket(int family, const sockaddr* addr, socklen_t addr_len, const std::string& name,
-                bool hw_timestamps) {
+                bool hw_timestamps, bool first_worker) {
+  if (first_worker) check_port_free(family, addr, addr_len, name);
   const int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
   if (fd < 0) fail("socket for " + name);
   const int one = 1;
@@ -49,7 +70,10 @@ int open_socket(int family, const sockaddr* addr, socklen_t addr_len, const std:
   }
   // Kernel receive timestamps, and the NIC's where `hwtimestamp` turned them on.
   int ts_flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
-  if (hw_timestamps) ts_flags |= SOF_TIMESTAMPING_RX_HARDWARE | SOF_TIMESTAMPING_RAW_HARDWARE;
+  if (hw_timestamps) {
+    ts_flags |= SOF_TIMESTAMPING_RX_HARDWARE | SOF_TIMESTAMPING_RAW_HARDWARE |
+                SOF_TIMESTAMPING_OPT_PKTINFO;
+  }
   setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &ts_flags, sizeof ts_flags);
   if (bind(fd, addr, addr_len) != 0) {
     const int e = errno;
@@ -141,7 +165,9 @@ int read_cmsgs(msghdr& mh, timespec* rx, msghdr& reply, uint8_t* out_ctl,
   reply.msg_control = out_len ? out_ctl : nullptr;
   reply.msg_controllen = out_len;
   if (stamps.has_hardware && hw != nullptr) {
-    if (auto sys = hw->to_system(ifindex, stamps.hardware)) {
+    // The stamping device (under a VLAN or bond) if the kernel said, else the receiving one.
+    if (auto sys = hw->to_system(stamps.hw_ifindex ? stamps.hw_ifindex : ifindex,
+                                 stamps.hardware)) {
       *rx = *sys;
       return 2;
     }
@@ -173,7 +199,7 @@ SocketWorker::SocketWorker(const SocketWorkerConfig& cfg, Segment* seg) : cfg_(c
     a4.sin_addr.s_addr = v4 ? htonl(v4->v4()) : htonl(INADDR_ANY);
     fds_.push_back(open_socket(AF_INET, reinterpret_cast<sockaddr*>(&a4), sizeof a4,
                                (v4 ? to_string(*v4) : "0.0.0.0") + ":" + std::to_string(cfg_.port),
-                               hw));
+                               hw, cfg_.index == 0));
     sockaddr_in6 a6{};
     a6.sin6_family = AF_INET6;
     a6.sin6_port = htons(cfg_.port);
@@ -181,7 +207,8 @@ SocketWorker::SocketWorker(const SocketWorkerConfig& cfg, Segment* seg) : cfg_(c
     if (v6) std::memcpy(&a6.sin6_addr, v6->bytes.data(), 16);
     const std::string name6 = "[" + (v6 ? to_string(*v6) : "::") + "]:" + std::to_string(cfg_.port);
     try {
-      fds_.push_back(open_socket(AF_INET6, reinterpret_cast<sockaddr*>(&a6), sizeof a6, name6, hw));
+      fds_.push_back(open_socket(AF_INET6, reinterpret_cast<sockaddr*>(&a6), sizeof a6, name6, hw,
+                                 cfg_.index == 0));
     } catch (const std::runtime_error&) {
       // A kernel without IPv6 serves IPv4 only, unless an IPv6 address was asked for.
       if (v6 || errno != EAFNOSUPPORT) throw;

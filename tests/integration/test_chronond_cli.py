@@ -83,6 +83,19 @@ class Daemon(unittest.TestCase):
                           "192.0.2.99:123", r.stderr)
 
 
+class PortInUse(unittest.TestCase):
+    def test_second_instance_on_the_same_port_is_refused(self):
+        with L.Lab("dup") as lab:
+            lab.start_chronond(f"local stratum 10\nallow {lab.v4_cli}\n")
+            conf = lab.write_conf("second.conf", f"local stratum 10\npidfile {lab.path('2.pid')}\n")
+            r = lab.run(lab.srv, CHRONOND, "-d", "-x", "-f", conf, "-S", lab.path("2.shm"))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("cannot bind 0.0.0.0:123 (another NTP server, or another chronon, "
+                          "serves it)", r.stderr)
+            pids = lab.run(lab.srv, "pgrep", "-c", "-f", "^" + os.path.join(L.BUILD, "chronon-dataplane"))
+            self.assertEqual(pids.stdout.strip(), "1")
+
+
 class Upgrade(unittest.TestCase):
     def test_dataplane_from_a_replaced_binary_is_replaced_not_duplicated(self):
         with L.Lab("upg") as lab:

@@ -322,6 +322,8 @@ TEST(Config, EachBadLineNamesFileLineAndProblem) {
       {"clientloglimit -5", "test.conf:1: invalid size in bytes '-5' for 'clientloglimit' (a "
                             "non-negative integer is expected)"},
       {"bindaddress eth0", "test.conf:1: invalid address 'eth0' for 'bindaddress'"},
+      {"bindaddress ::ffff:192.0.2.1", "test.conf:1: IPv4-mapped address '::ffff:192.0.2.1' for "
+                                       "'bindaddress': write the IPv4 address"},
       {"bindcmdaddress localhost", "test.conf:1: invalid address 'localhost' for "
                                    "'bindcmdaddress'"},
       {"refclock GPS /dev/x", "test.conf:1: unknown refclock driver 'GPS' (PPS, SHM, SOCK, PHC "
@@ -399,6 +401,13 @@ TEST(Config, IncludeOfADeviceOrDirectoryIsRefused) {
   EXPECT_EQ(error_of("include /dev/zero"),
             "test.conf:1: configuration file '/dev/zero' is not a regular file");
   EXPECT_EQ(error_of("include /tmp"), "test.conf:1: configuration file '/tmp' is not a regular file");
+}
+
+TEST(Config, OversizedIncludeIsRefused) {
+  TempDir d;
+  const std::string big = d.write("big.conf", std::string((16 << 20) + 10, '#'));
+  EXPECT_EQ(error_of("include " + big),
+            "test.conf:1: configuration file '" + big + "' is larger than 16 MiB");
 }
 
 TEST(Config, IncludeLoopIsAnError) {

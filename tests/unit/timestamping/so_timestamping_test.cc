@@ -3,6 +3,7 @@
 #include "timestamping/so_timestamping.h"
 
 #include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <netinet/in.h>
 
 #include <gtest/gtest.h>
@@ -59,6 +60,21 @@ TEST(SoTimestamping, OtherMessagesAndShortOnesGiveNothing) {
   Control shorter = make(SOL_SOCKET, SO_TIMESTAMPING, t, sizeof(timespec));
   EXPECT_TRUE(parse_so_timestamping(shorter.header(), &out));
   EXPECT_FALSE(out.has_software);
+}
+
+TEST(SoTimestamping, PktinfoGivesTheStampingDevice) {
+  alignas(cmsghdr) unsigned char buf[CMSG_SPACE(sizeof(scm_ts_pktinfo))] = {};
+  auto* c = reinterpret_cast<cmsghdr*>(buf);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_TIMESTAMPING_PKTINFO;
+  c->cmsg_len = CMSG_LEN(sizeof(scm_ts_pktinfo));
+  scm_ts_pktinfo info{};
+  info.if_index = 7;
+  std::memcpy(CMSG_DATA(c), &info, sizeof info);
+  RxTimestamps out;
+  ASSERT_TRUE(parse_so_timestamping(c, &out));
+  EXPECT_EQ(out.hw_ifindex, 7);
+  EXPECT_FALSE(out.has_hardware);
 }
 
 }  // namespace
