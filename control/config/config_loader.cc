@@ -103,10 +103,7 @@ struct Loader {
   std::map<std::string, Pending> pending;
 
   void parse_text(std::string_view text, const std::string& name) {
-    if (++depth > kMaxIncludeDepth) {
-      throw ConfigError(name + ": includes nested more than " + std::to_string(kMaxIncludeDepth) +
-                        " deep (an include loop?)");
-    }
+    ++depth;
     int line_no = 0;
     size_t pos = 0;
     while (pos < text.size()) {
@@ -118,7 +115,12 @@ struct Loader {
     --depth;
   }
 
+  // `context` is "FILE:LINE: " of the include/confdir line, or empty for the main file.
   void parse_file(const std::string& path, const std::string& context) {
+    if (depth >= kMaxIncludeDepth) {
+      throw ConfigError(context + "includes nested more than " +
+                        std::to_string(kMaxIncludeDepth) + " deep (an include loop?)");
+    }
     parse_text(read_file(path, context), path);
   }
 
