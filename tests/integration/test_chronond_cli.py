@@ -83,6 +83,31 @@ class Daemon(unittest.TestCase):
                           "192.0.2.99:123", r.stderr)
 
 
+class Reattach(unittest.TestCase):
+    def test_restart_with_other_settings_replaces_the_dataplane(self):
+        with L.Lab("reat") as lab:
+            d = lab.start_chronond(f"local stratum 10\nallow {lab.v4_cli}\ndataplane socket threads 1\n")
+            old = d.dataplane_pid()
+            d.proc.kill()
+            d.proc.wait()
+            conf = lab.write_conf("c2.conf", f"local stratum 10\nallow {lab.v4_cli}\n"
+                                             f"dataplane socket threads 2\n"
+                                             f"pidfile {lab.path('c2.pid')}\n")
+            d2 = lab.spawn(lab.srv, CHRONOND, "-d", "-x", "-f", conf, "-S", d.seg,
+                           log=lab.path("c2.log"))
+            L.wait_for(lambda: "serving NTP" in L.read(lab.path("c2.log")), 10,
+                       L.read(lab.path("c2.log")))
+            log = L.read(lab.path("c2.log"))
+            self.assertNotIn("reattached", log)
+            self.assertIn("started dataplane pid", log)
+            L.wait_for(lambda: not os.path.exists(f"/proc/{old}") or
+                       "Z" in L.read(f"/proc/{old}/stat").split()[2], 5, "old dataplane runs")
+            r = lab.run(lab.cli, "ntpdig", "-j", lab.v4_srv)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            d2.terminate()
+            d2.wait()
+
+
 class PortInUse(unittest.TestCase):
     def test_second_instance_on_the_same_port_is_refused(self):
         with L.Lab("dup") as lab:
