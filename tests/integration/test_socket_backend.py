@@ -111,6 +111,15 @@ class SocketBackend(unittest.TestCase):
                                  "client_evictions", "rx_hw_timestamps"))
         self.assertEqual(after["received"], after["replied"] + drops)
 
+    def test_load_generator_gets_every_reply_at_a_modest_rate(self):
+        loadgen = os.path.join(L.BUILD, "bench", "ntp-loadgen")
+        r = self.lab.run(self.lab.cli, loadgen, "--target", self.lab.v4_srv, "--seconds", "1",
+                         "--rate", "2000", "--sockets", "4")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m = json.loads(r.stdout)
+        self.assertGreater(m["sent"], 1500)
+        self.assertGreaterEqual(m["valid"], 0.99 * m["sent"], m)
+
     def test_zz_kill_dataplane_restarts_it_then_kill_control_keeps_serving(self):
         # Named to run last in this class: it kills and restarts processes.
         d = self.d
