@@ -124,6 +124,15 @@ class Lab:
             raise AssertionError(f"chronond exited: {read(log)}")
         return Daemon(self, p, seg, log)
 
+    def restart_chronond(self, conf_path, seg, name, *extra_args):
+        """Another chronond on an existing segment (after the first one died); waits until it
+        serves. Returns (process, log path)."""
+        log = self.path(f"{name}.log")
+        p = self.spawn(self.srv, os.path.join(BUILD, "chronond"), "-d", "-x", "-f", conf_path,
+                       "-S", seg, *extra_args, log=log)
+        wait_for(lambda: "serving NTP" in read(log), 10, f"chronond did not start: {read(log)}")
+        return p, log
+
     def start_chronyd(self, conf_text, name="chronyd", ns=None):
         """Real chronyd with -x (never touches the clock), its files in the lab's directory and
         its command socket at <name>.sock (for chronyc -h)."""
@@ -161,6 +170,11 @@ class Daemon:
                 return int(v) if v.isdigit() else None
         return None
 
+    def kill(self):
+        """SIGKILL, as a crash: the dataplane is left running."""
+        self.proc.kill()
+        self.proc.wait()
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -173,6 +187,12 @@ def read(path):
             return f.read()
     except FileNotFoundError:
         return ""
+
+
+def gone(pid):
+    """True once the process has exited (a zombie counts: it no longer serves)."""
+    stat = read(f"/proc/{pid}/stat")
+    return not stat or stat[stat.rfind(")") + 2] == "Z"
 
 
 def wait_for(cond, timeout, msg):

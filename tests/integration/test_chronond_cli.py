@@ -88,20 +88,14 @@ class Reattach(unittest.TestCase):
         with L.Lab("reat") as lab:
             d = lab.start_chronond(f"local stratum 10\nallow {lab.v4_cli}\ndataplane socket threads 1\n")
             old = d.dataplane_pid()
-            d.proc.kill()
-            d.proc.wait()
+            d.kill()
             conf = lab.write_conf("c2.conf", f"local stratum 10\nallow {lab.v4_cli}\n"
                                              f"dataplane socket threads 2\n"
                                              f"pidfile {lab.path('c2.pid')}\n")
-            d2 = lab.spawn(lab.srv, CHRONOND, "-d", "-x", "-f", conf, "-S", d.seg,
-                           log=lab.path("c2.log"))
-            L.wait_for(lambda: "serving NTP" in L.read(lab.path("c2.log")), 10,
-                       L.read(lab.path("c2.log")))
-            log = L.read(lab.path("c2.log"))
-            self.assertNotIn("reattached", log)
-            self.assertIn("started dataplane pid", log)
-            L.wait_for(lambda: not os.path.exists(f"/proc/{old}") or
-                       "Z" in L.read(f"/proc/{old}/stat").split()[2], 5, "old dataplane runs")
+            d2, log = lab.restart_chronond(conf, d.seg, "c2")
+            self.assertNotIn("reattached", L.read(log))
+            self.assertIn("started dataplane pid", L.read(log))
+            L.wait_for(lambda: L.gone(old), 5, "old dataplane runs")
             r = lab.run(lab.cli, "ntpdig", "-j", lab.v4_srv)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             d2.terminate()
@@ -129,17 +123,13 @@ class Upgrade(unittest.TestCase):
             conf = f"local stratum 10\nallow {lab.v4_cli}\n"
             d = lab.start_chronond(conf, extra_args=("--dataplane", binary))
             old = d.dataplane_pid()
-            d.proc.kill()  # control dies; the dataplane keeps serving
-            d.proc.wait()
+            d.kill()  # control dies; the dataplane keeps serving
             os.unlink(binary)  # the upgrade: a new file at the same path
             shutil.copy(os.path.join(L.BUILD, "chronon-dataplane"), binary)
-            d3 = lab.spawn(lab.srv, os.path.join(L.BUILD, "chronond"), "-d", "-x", "-f",
-                           lab.path("chronond.conf"), "-S", d.seg, "--dataplane", binary,
-                           log=lab.path("d3.log"))
-            L.wait_for(lambda: "serving NTP" in L.read(lab.path("d3.log")), 10,
-                       L.read(lab.path("d3.log")))
-            self.assertNotIn("reattached", L.read(lab.path("d3.log")))
-            L.wait_for(lambda: not os.path.exists(f"/proc/{old}"), 5, "old dataplane still runs")
+            d3, log = lab.restart_chronond(lab.path("chronond.conf"), d.seg, "d3",
+                                           "--dataplane", binary)
+            self.assertNotIn("reattached", L.read(log))
+            L.wait_for(lambda: L.gone(old), 5, "old dataplane still runs")
             pids = lab.run(lab.srv, "pgrep", "-f", "^" + binary).stdout.split()
             self.assertEqual(len(pids), 1, pids)
             d3.terminate()
@@ -154,16 +144,10 @@ class OtherBuild(unittest.TestCase):
             conf = f"local stratum 10\nallow {lab.v4_cli}\n"
             d = lab.start_chronond(conf, extra_args=("--dataplane", other))
             old = d.dataplane_pid()
-            d.proc.kill()
-            d.proc.wait()
+            d.kill()
             # The same segment, the default dataplane (another path): the old one must go.
-            d2 = lab.spawn(lab.srv, os.path.join(L.BUILD, "chronond"), "-d", "-x", "-f",
-                           lab.path("chronond.conf"), "-S", d.seg, log=lab.path("d2.log"))
-            L.wait_for(lambda: "serving NTP" in L.read(lab.path("d2.log")), 10,
-                       L.read(lab.path("d2.log")))
-            L.wait_for(lambda: not os.path.exists(f"/proc/{old}") or
-                       "Z" in L.read(f"/proc/{old}/stat").split()[2], 5,
-                       "the other build's dataplane still runs")
+            d2, _ = lab.restart_chronond(lab.path("chronond.conf"), d.seg, "d2")
+            L.wait_for(lambda: L.gone(old), 5, "the other build's dataplane still runs")
             d2.terminate()
             d2.wait()
 
