@@ -115,18 +115,25 @@ class PortInUse(unittest.TestCase):
             self.assertEqual(pids.stdout.strip(), "1")
 
 
-class Upgrade(unittest.TestCase):
-    def test_dataplane_from_a_replaced_binary_is_replaced_not_duplicated(self):
+class ReplacedBinary(unittest.TestCase):
+    """A dataplane left running by a dead chronond, started from a copy of the binary."""
+
+    @staticmethod
+    def _orphan_dataplane(lab):
+        binary = lab.path("chronon-dataplane")
+        shutil.copy(os.path.join(L.BUILD, "chronon-dataplane"), binary)
+        d = lab.start_chronond(f"local stratum 10\nallow {lab.v4_cli}\n",
+                               extra_args=("--dataplane", binary))
+        old = d.dataplane_pid()
+        d.kill()  # control dies; the dataplane keeps serving
+        return binary, d.seg, old
+
+    def test_dataplane_from_an_upgraded_binary_is_replaced_not_duplicated(self):
         with L.Lab("upg") as lab:
-            binary = lab.path("chronon-dataplane")
-            shutil.copy(os.path.join(L.BUILD, "chronon-dataplane"), binary)
-            conf = f"local stratum 10\nallow {lab.v4_cli}\n"
-            d = lab.start_chronond(conf, extra_args=("--dataplane", binary))
-            old = d.dataplane_pid()
-            d.kill()  # control dies; the dataplane keeps serving
+            binary, seg, old = self._orphan_dataplane(lab)
             os.unlink(binary)  # the upgrade: a new file at the same path
             shutil.copy(os.path.join(L.BUILD, "chronon-dataplane"), binary)
-            d3, log = lab.restart_chronond(lab.path("chronond.conf"), d.seg, "d3",
+            d3, log = lab.restart_chronond(lab.path("chronond.conf"), seg, "d3",
                                            "--dataplane", binary)
             self.assertNotIn("reattached", L.read(log))
             L.wait_for(lambda: L.gone(old), 5, "old dataplane still runs")
@@ -135,18 +142,11 @@ class Upgrade(unittest.TestCase):
             d3.terminate()
             d3.wait()
 
-
-class OtherBuild(unittest.TestCase):
     def test_dataplane_of_another_build_on_the_same_segment_is_replaced(self):
         with L.Lab("oth") as lab:
-            other = lab.path("chronon-dataplane")
-            shutil.copy(os.path.join(L.BUILD, "chronon-dataplane"), other)
-            conf = f"local stratum 10\nallow {lab.v4_cli}\n"
-            d = lab.start_chronond(conf, extra_args=("--dataplane", other))
-            old = d.dataplane_pid()
-            d.kill()
+            _, seg, old = self._orphan_dataplane(lab)
             # The same segment, the default dataplane (another path): the old one must go.
-            d2, _ = lab.restart_chronond(lab.path("chronond.conf"), d.seg, "d2")
+            d2, _ = lab.restart_chronond(lab.path("chronond.conf"), seg, "d2")
             L.wait_for(lambda: L.gone(old), 5, "the other build's dataplane still runs")
             d2.terminate()
             d2.wait()
