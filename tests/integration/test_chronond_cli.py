@@ -43,7 +43,7 @@ class ChronondCommandLine(unittest.TestCase):
             self.assertFalse(os.path.exists(seg), "no segment: nothing was started")
 
     def test_missing_file(self):
-        r = subprocess.run([CHRONOND, "-d", "-f", "/nonexistent.conf"], capture_output=True,
+        r = subprocess.run([CHRONOND, "-d", "-x", "-f", "/nonexistent.conf"], capture_output=True,
                            text=True, timeout=10)
         self.assertEqual(r.returncode, 1)
         self.assertIn("cannot read configuration file '/nonexistent.conf'", r.stderr)
@@ -57,7 +57,7 @@ class Daemon(unittest.TestCase):
             conf = os.path.join(d, "x.conf")
             with open(conf, "w") as f:
                 f.write("dataplane afxdp eth0\nlocal stratum 10\n")
-            r = subprocess.run([CHRONOND, "-f", conf, "-S", os.path.join(d, "seg")],
+            r = subprocess.run([CHRONOND, "-x", "-f", conf, "-S", os.path.join(d, "seg")],
                                capture_output=True, text=True, timeout=10)
             self.assertEqual(r.returncode, 1)
             self.assertIn(f"{conf}:1: this dataplane backend is not implemented yet", r.stderr)
@@ -66,7 +66,7 @@ class Daemon(unittest.TestCase):
         with L.Lab("daemon") as lab:
             conf = lab.write_conf("d.conf", f"local stratum 10\nallow {lab.v4_cli}\n"
                                             f"pidfile {lab.path('d.pid')}\n")
-            r = lab.run(lab.srv, CHRONOND, "-f", conf, "-S", lab.path("d.shm"))
+            r = lab.run(lab.srv, CHRONOND, "-x", "-f", conf, "-S", lab.path("d.shm"))
             self.assertEqual(r.returncode, 0, r.stderr)
             q = lab.run(lab.cli, "ntpdig", "-j", lab.v4_srv)
             self.assertEqual(q.returncode, 0, q.stdout + q.stderr)
@@ -77,7 +77,7 @@ class Daemon(unittest.TestCase):
             # An address that is not ours: the dataplane cannot bind, and says why.
             bad = lab.write_conf("b.conf", f"local stratum 10\nbindaddress 192.0.2.99\n"
                                            f"pidfile {lab.path('b.pid')}\n")
-            r = lab.run(lab.srv, CHRONOND, "-f", bad, "-S", lab.path("b.shm"))
+            r = lab.run(lab.srv, CHRONOND, "-x", "-f", bad, "-S", lab.path("b.shm"))
             self.assertEqual(r.returncode, 1)
             self.assertIn("the dataplane did not start: chronon-dataplane: cannot bind "
                           "192.0.2.99:123", r.stderr)
