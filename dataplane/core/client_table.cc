@@ -49,12 +49,15 @@ void ClientTable::prefetch(uint64_t hash) const {
   }
 }
 
-ClientRecord* ClientTable::find(const IpAddress& addr) const {
-  const Buckets b = buckets_of(hash(addr));
+ClientRecord* ClientTable::lookup(const Buckets& b, const IpAddress& addr) {
   for (ClientRecord* bucket : {b.first, b.second})
     for (int i = 0; i < kBucketWays; ++i)
       if (bucket[i].addr == addr) return &bucket[i];
   return nullptr;
+}
+
+ClientRecord* ClientTable::find(const IpAddress& addr) const {
+  return lookup(buckets_of(hash(addr)), addr);
 }
 
 namespace {
@@ -65,12 +68,6 @@ constexpr uint32_t kEstablishedIdleTicks = 1024u << 4;
 
 bool established(const ClientRecord& r, uint32_t now) {
   return r.hits >= 2 && static_cast<int32_t>(now - r.limiter.last_hit) < static_cast<int32_t>(kEstablishedIdleTicks);
-}
-
-inline bool same_address(const IpAddress& a, const uint64_t (&want)[2]) {
-  uint64_t w[2];
-  std::memcpy(w, a.bytes.data(), 16);
-  return ((w[0] ^ want[0]) | (w[1] ^ want[1])) == 0;
 }
 
 bool older(const ClientRecord& a, const ClientRecord* b) {
@@ -85,13 +82,7 @@ ClientRecord& ClientTable::find_or_insert(const IpAddress& addr, uint64_t hash,
   // least recently hit record that is not established, else the least recently hit of all.
   const Buckets b = buckets_of(hash);
   // Hits are the common case: look for the address alone first.
-  uint64_t want[2];
-  std::memcpy(want, addr.bytes.data(), 16);
-  for (ClientRecord* bucket : {b.first, b.second}) {
-    for (int i = 0; i < kBucketWays; ++i) {
-      if (same_address(bucket[i].addr, want)) return bucket[i];
-    }
-  }
+  if (ClientRecord* r = lookup(b, addr)) return *r;
   int empty[2] = {0, 0};
   ClientRecord* first_empty[2] = {nullptr, nullptr};
   ClientRecord* oldest = nullptr;

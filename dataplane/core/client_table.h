@@ -76,6 +76,7 @@ class ClientTable {
     ClientRecord* second;
   };
   Buckets buckets_of(uint64_t hash) const;
+  static ClientRecord* lookup(const Buckets& b, const IpAddress& addr);
   ClientRecord* make_room(const Buckets& b);
 
   TableMemory memory_;

@@ -70,17 +70,9 @@ constexpr uint8_t kNhExperiment2 = 254;
 // The cap also keeps every offset (at most 4 x 2048 bytes of headers) within 16 bits.
 constexpr int kMaxIpv6ExtHeaders = 4;
 
-IpAddress mapped_v4(const uint8_t* p) {
-  IpAddress a;
-  a.bytes[10] = 0xff;
-  a.bytes[11] = 0xff;
-  std::memcpy(a.bytes.data() + 12, p, 4);
-  return a;
-}
+IpAddress mapped_v4(const uint8_t* p) { return IpAddress::from_v4(load_be32(p)); }
 IpAddress v6_address(const uint8_t* p) {
-  IpAddress a;
-  std::memcpy(a.bytes.data(), p, 16);
-  return a;
+  return IpAddress::from_v6(*reinterpret_cast<const uint8_t(*)[16]>(p));
 }
 
 bool is_group_mac(const uint8_t* mac) { return (mac[0] & 1) != 0; }
