@@ -141,14 +141,16 @@ void daemonize() {
   }
 }
 
-// What can be checked without starting anything, checked before detaching.
-void check_startable(const ctl::Config& cfg) {
+// What can be checked without starting anything, checked before detaching. Returns the
+// compiled access table, which run() publishes.
+std::unique_ptr<dp::AccessTable> check_startable(const ctl::Config& cfg) {
   if (cfg.dataplane.kind != ctl::DataplaneConfig::Kind::kSocket) {
     throw ctl::ConfigError(cfg.dataplane.where.str() +
                            ": this dataplane backend is not implemented yet (use 'dataplane socket')");
   }
   auto access = std::make_unique<dp::AccessTable>();
   ctl::compile_access(cfg.ntp_access, access.get());
+  return access;
 }
 
 void log_dataplane_stderr(ctl::DataplaneSupervisor& sup) {
@@ -194,12 +196,9 @@ std::string where_served(const ctl::Config& cfg) {
   return "UDP port " + std::to_string(cfg.port) + " on " + where;
 }
 
-int run(const Options& o, const ctl::Config& cfg) {
+int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access) {
   for (const auto& n : cfg.not_implemented) spdlog::warn("{}", n);
   for (const auto& n : cfg.notices) spdlog::info("{}", n);
-
-  auto access = std::make_unique<dp::AccessTable>();
-  ctl::compile_access(cfg.ntp_access, access.get());
 
   ctl::make_parent_dirs(o.segment);
   ctl::PidFile pidfile(cfg.pidfile);
@@ -218,7 +217,7 @@ int run(const Options& o, const ctl::Config& cfg) {
     seg->state.write(ps);
   };
   publish_state();
-  ctl::publish_policy(*seg.get(), *access, cfg.ratelimit);
+  ctl::publish_policy(*seg.get(), access, cfg.ratelimit);
 
   // Signals arrive through a signalfd so the loop below is the only place that acts on them.
   sigset_t mask;
@@ -309,11 +308,11 @@ int main(int argc, char** argv) {
   try {
     // Configuration errors go to stderr before detaching, so a failed start is visible.
     const chronon::ctl::Config cfg = chronon::ctl::load_config(o.config);
-    check_startable(cfg);
+    const auto access = check_startable(cfg);
     if (o.debug == 0 && !o.no_detach) daemonize();
     setup_logging(o);
     try {
-      return run(o, cfg);
+      return run(o, cfg, *access);
     } catch (const std::exception& e) {
       spdlog::critical("{}", e.what());
       report_startup(e.what());

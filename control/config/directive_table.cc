@@ -63,20 +63,25 @@ void leapsecmode(DirectiveContext& c) {
   c.cfg.leapsecmode = choice(c, {"system", "slew", "step", "ignore"});
 }
 
-void address(DirectiveContext& c) {
+dp::IpAddress parse_address(DirectiveContext& c) {
   c.expect_args(1);
-  if (!dp::parse_ip(c.args[0])) c.fail("invalid address '" + c.args[0] + "' for '" + c.directive + "'");
+  const auto ip = dp::parse_ip(c.args[0]);
+  if (!ip) c.fail("invalid address '" + c.args[0] + "' for '" + c.directive + "'");
+  return *ip;
 }
+
+void address(DirectiveContext& c) { parse_address(c); }
 
 // One IPv4 and one IPv6 address; a later one of the same family replaces the earlier (chrony).
 void bindaddress(DirectiveContext& c) {
-  address(c);
-  if (c.args[0].find(':') != std::string::npos && dp::parse_ip(c.args[0])->is_v4()) {
+  const bool v4 = parse_address(c).is_v4();
+  const bool v6_text = c.args[0].find(':') != std::string::npos;
+  if (v4 && v6_text) {
     c.fail("IPv4-mapped address '" + c.args[0] + "' for 'bindaddress': write the IPv4 address");
   }
-  const bool v4 = dp::parse_ip(c.args[0])->is_v4();
+  // Stored addresses passed this check, so the text tells the family.
   auto& list = c.cfg.bindaddress;
-  std::erase_if(list, [&](const std::string& s) { return dp::parse_ip(s)->is_v4() == v4; });
+  std::erase_if(list, [&](const std::string& s) { return (s.find(':') == std::string::npos) == v4; });
   list.push_back(c.args[0]);
 }
 
