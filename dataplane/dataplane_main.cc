@@ -162,17 +162,7 @@ int main(int argc, char** argv) {
     hw.start();
     // Counters start from zero with each dataplane (as chronyd's serverstats do at start), so
     // slots of an earlier dataplane with more workers do not linger in the report.
-    for (auto& w : seg->workers) {
-      w.received = 0;
-      w.replied = 0;
-      for (auto& d : w.drops) d = 0;
-      w.send_errors = 0;
-      w.interleaved = 0;
-      w.kod = 0;
-      w.client_evictions = 0;
-      w.rx_hw_timestamps = 0;
-      w.active = 0;
-    }
+    for (auto& w : seg->workers) w.reset();
     std::vector<std::unique_ptr<chronon::dp::SocketWorker>> workers;
     for (long i = 0; i < threads; ++i) {
       chronon::dp::SocketWorkerConfig wc;

@@ -49,6 +49,19 @@ struct alignas(64) WorkerCounters {
   std::atomic<uint64_t> client_evictions;  // client records replaced because a bucket was full
   std::atomic<uint64_t> rx_hw_timestamps;  // requests stamped with the NIC's clock (hwtimestamp)
   std::atomic<int32_t> active;         // 1 while the worker runs
+
+  // A dataplane starts its slots from zero (relaxed: no worker runs yet).
+  void reset() {
+    received = 0;
+    replied = 0;
+    for (auto& d : drops) d = 0;
+    send_errors = 0;
+    interleaved = 0;
+    kod = 0;
+    client_evictions = 0;
+    rx_hw_timestamps = 0;
+    active = 0;
+  }
 };
 
 struct SegmentHeader {
