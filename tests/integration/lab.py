@@ -115,22 +115,19 @@ class Lab:
         conf = self.write_conf(f"{name}.conf",
                                conf_text + f"\npidfile {self.path(name + '.pid')}\n")
         seg = self.path(f"{name}.shm")
+        p, log = self.restart_chronond(conf, seg, name, *extra_args)
+        return Daemon(self, p, seg, log)
+
+    def restart_chronond(self, conf_path, seg, name, *extra_args):
+        """A chronond from conf_path on segment seg (new, or left by one that died); waits
+        until it serves. Returns (process, log path)."""
         log = self.path(f"{name}.log")
-        p = self.spawn(self.srv, os.path.join(BUILD, "chronond"), "-d", "-x", "-f", conf,
+        p = self.spawn(self.srv, os.path.join(BUILD, "chronond"), "-d", "-x", "-f", conf_path,
                        "-S", seg, *extra_args, log=log)
         wait_for(lambda: "serving NTP" in read(log) or p.poll() is not None, 10,
                  f"chronond did not start: {read(log)}")
         if p.poll() is not None:
             raise AssertionError(f"chronond exited: {read(log)}")
-        return Daemon(self, p, seg, log)
-
-    def restart_chronond(self, conf_path, seg, name, *extra_args):
-        """Another chronond on an existing segment (after the first one died); waits until it
-        serves. Returns (process, log path)."""
-        log = self.path(f"{name}.log")
-        p = self.spawn(self.srv, os.path.join(BUILD, "chronond"), "-d", "-x", "-f", conf_path,
-                       "-S", seg, *extra_args, log=log)
-        wait_for(lambda: "serving NTP" in read(log), 10, f"chronond did not start: {read(log)}")
         return p, log
 
     def start_chronyd(self, conf_text, name="chronyd", ns=None):
