@@ -2,6 +2,7 @@
 // shared segment, publishes server state and policy, and starts and supervises the dataplane.
 #include <fcntl.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -144,9 +145,15 @@ void daemonize() {
 // What can be checked without starting anything, checked before detaching. Returns the
 // compiled access table, which run() publishes.
 std::unique_ptr<dp::AccessTable> check_startable(const ctl::Config& cfg) {
-  if (cfg.dataplane.kind != ctl::DataplaneConfig::Kind::kSocket) {
+  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kDpdk) {
     throw ctl::ConfigError(cfg.dataplane.where.str() +
-                           ": this dataplane backend is not implemented yet (use 'dataplane socket')");
+                           ": the dpdk dataplane is not implemented yet (use 'dataplane socket' "
+                           "or 'dataplane afxdp IFACE')");
+  }
+  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kAfxdp &&
+      if_nametoindex(cfg.dataplane.iface.c_str()) == 0) {
+    throw ctl::ConfigError(cfg.dataplane.where.str() + ": no network interface '" +
+                           cfg.dataplane.iface + "'");
   }
   auto access = std::make_unique<dp::AccessTable>();
   ctl::compile_access(cfg.ntp_access, access.get());
@@ -158,10 +165,18 @@ void log_dataplane_stderr(ctl::DataplaneSupervisor& sup) {
 }
 
 std::vector<std::string> dataplane_argv(const Options& o, const ctl::Config& cfg) {
-  std::vector<std::string> a = {o.dataplane_binary, "--segment", o.segment, "--backend", "socket",
-                                "--port", std::to_string(cfg.port), "--threads",
-                                std::to_string(cfg.dataplane.threads), "--clientlog-bytes",
+  std::vector<std::string> a = {o.dataplane_binary, "--segment", o.segment, "--port",
+                                std::to_string(cfg.port), "--clientlog-bytes",
                                 std::to_string(cfg.clientloglimit)};
+  const ctl::DataplaneConfig& d = cfg.dataplane;
+  if (d.kind == ctl::DataplaneConfig::Kind::kAfxdp) {
+    a.insert(a.end(), {"--backend", "afxdp", "--interface", d.iface, "--queues",
+                       std::to_string(d.queues), "--xsk-mode",
+                       d.zerocopy ? "zerocopy" : d.copy ? "copy" : "auto", "--xdp-mode",
+                       d.xdp_mode.empty() ? "auto" : d.xdp_mode});
+  } else {
+    a.insert(a.end(), {"--backend", "socket", "--threads", std::to_string(d.threads)});
+  }
   for (const auto& h : cfg.hwtimestamps) {
     // IFACE,MINPOLL,MINSAMPLES,MAXSAMPLES,RXCOMP,RXFILTER (chronon-dataplane --help).
     a.push_back("--hwtimestamp");
@@ -193,7 +208,11 @@ std::string where_served(const ctl::Config& cfg) {
   std::string v4 = "all IPv4 addresses", v6 = "all IPv6 addresses";
   for (const auto& b : cfg.bindaddress) (b.find(':') == std::string::npos ? v4 : v6) = b;
   where = v4 + " and " + v6;
-  return "UDP port " + std::to_string(cfg.port) + " on " + where;
+  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kAfxdp) {
+    return "UDP port " + std::to_string(cfg.port) + " on " + where + " of " + cfg.dataplane.iface +
+           " (afxdp backend)";
+  }
+  return "UDP port " + std::to_string(cfg.port) + " on " + where + " (socket backend)";
 }
 
 int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access) {
@@ -238,7 +257,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     throw std::runtime_error("the dataplane did not start" + (why.empty() ? "" : ": " + why));
   }
   log_dataplane_stderr(sup);
-  spdlog::info("chronond {} serving NTP on {} (socket backend); {}", PROJECT_VERSION,
+  spdlog::info("chronond {} serving NTP on {}; {}", PROJECT_VERSION,
                where_served(cfg),
                cfg.local.enabled ? "local stratum " + std::to_string(cfg.local.stratum)
                                  : std::string("unsynchronised (no source, no 'local')"));

@@ -2,6 +2,7 @@
 // it attaches to the shared segment, serves from the last published state, and keeps serving
 // if chronond dies (a restarted chronond reattaches to it).
 #include <getopt.h>
+#include <initializer_list>
 #include <signal.h>
 #include <unistd.h>
 
@@ -15,8 +16,14 @@
 #include <thread>
 #include <vector>
 
+#include "dataplane/dataplane_options.h"
 #include "dataplane/shared/segment.h"
-#include "dataplane/socket/socket_worker.h"
+
+#ifdef CHRONON_HAVE_AFXDP
+constexpr bool kHaveAfxdp = true;
+#else
+constexpr bool kHaveAfxdp = false;
+#endif
 
 namespace {
 
@@ -26,22 +33,30 @@ void on_signal(int) { g_stop.store(true); }
 
 void usage(FILE* out) {
   std::fprintf(out,
-               "Usage: chronon-dataplane --segment PATH [--backend socket] [--port N]\n"
+               "Usage: chronon-dataplane --segment PATH [--backend socket|afxdp] [--port N]\n"
                "                         [--threads N] [--bind ADDRESS]... [--config-hash H]\n"
                "                         [--clientlog-bytes N] [--hwtimestamp SPEC]...\n"
+               "                         [--interface IFACE] [--queues N]\n"
+               "                         [--xsk-mode auto|zerocopy|copy]\n"
+               "                         [--xdp-mode auto|native|generic]\n"
                "Serves NTP clients for chronond from the shared segment at PATH.\n"
                "Normally started by chronond, not by hand.\n"
                "  --segment PATH   shared segment created by chronond\n"
-               "  --backend NAME   socket (default)\n"
+               "  --backend NAME   socket (default) or afxdp%s\n"
                "  --port N         UDP port to serve (default 123)\n"
-               "  --threads N      worker threads, 0 = one per core (default)\n"
+               "  --threads N      socket: worker threads, 0 = one per core (default)\n"
                "  --bind ADDRESS   serve its family on this address only (one IPv4, one IPv6)\n"
                "  --config-hash H  recorded in the segment so chronond can tell it is current\n"
                "  --clientlog-bytes N  memory for the client tables of all workers together\n"
                "  --hwtimestamp IFACE[,MINPOLL,MINSAMPLES,MAXSAMPLES,RXCOMP,RXFILTER]\n"
                "                   hardware RX timestamps on IFACE ('*': every interface that\n"
                "                   can), as chrony.conf's hwtimestamp (repeatable)\n"
-               "  -h, --help       this text\n");
+               "  --interface IFACE  afxdp: the interface to serve\n"
+               "  --queues N       afxdp: RX queues to serve, 0 = all (default)\n"
+               "  --xsk-mode M     afxdp: zero-copy, copy, or auto (zero-copy if the driver can)\n"
+               "  --xdp-mode M     afxdp: native, generic, or auto (native if the driver can)\n"
+               "  -h, --help       this text\n",
+               kHaveAfxdp ? "" : " (not in this build)");
 }
 
 // IFACE[,MINPOLL,MINSAMPLES,MAXSAMPLES,RXCOMP,RXFILTER], as chronond passes it.
@@ -72,78 +87,100 @@ std::optional<chronon::dp::HwTimestampRequest> parse_hw_spec(const std::string& 
   return r;
 }
 
+bool one_of(const char* v, std::initializer_list<const char*> allowed) {
+  for (const char* a : allowed)
+    if (std::strcmp(v, a) == 0) return true;
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string segment_path, backend = "socket";
-  std::vector<std::string> binds;
-  long port = 123, threads = 0;
+  chronon::dp::DataplaneOptions o;
+  std::string segment_path;
   unsigned long long config_hash = 0;
-  unsigned long long clientlog_bytes = 524288;
-  std::vector<chronon::dp::HwTimestampRequest> hw_requests;
   static const option opts[] = {
       {"segment", required_argument, nullptr, 's'}, {"backend", required_argument, nullptr, 'b'},
       {"port", required_argument, nullptr, 'p'},    {"threads", required_argument, nullptr, 't'},
       {"bind", required_argument, nullptr, 'a'},    {"config-hash", required_argument, nullptr, 'c'},
       {"clientlog-bytes", required_argument, nullptr, 'l'},
       {"hwtimestamp", required_argument, nullptr, 'w'},
+      {"interface", required_argument, nullptr, 'i'}, {"queues", required_argument, nullptr, 'q'},
+      {"xsk-mode", required_argument, nullptr, 'x'}, {"xdp-mode", required_argument, nullptr, 'm'},
       {"help", no_argument, nullptr, 'h'},          {nullptr, 0, nullptr, 0}};
+  auto bad = [](const char* what, const char* v) {
+    std::fprintf(stderr, "chronon-dataplane: invalid %s '%s'\n", what, v);
+    return 2;
+  };
   int c;
   while ((c = getopt_long(argc, argv, "h", opts, nullptr)) != -1) {
     char* end = nullptr;
     switch (c) {
       case 's': segment_path = optarg; break;
-      case 'b': backend = optarg; break;
-      case 'p':
-        port = std::strtol(optarg, &end, 10);
-        if (*end || port < 1 || port > 65535) {
-          std::fprintf(stderr, "chronon-dataplane: invalid --port '%s'\n", optarg);
-          return 2;
-        }
+      case 'b':
+        if (!one_of(optarg, {"socket", "afxdp"})) return bad("--backend (socket or afxdp)", optarg);
+        o.backend = optarg;
         break;
-      case 't':
-        threads = std::strtol(optarg, &end, 10);
-        if (*end || threads < 0 || threads > chronon::dp::kMaxWorkers) {
-          std::fprintf(stderr, "chronon-dataplane: invalid --threads '%s' (0..%d)\n", optarg,
-                       chronon::dp::kMaxWorkers);
-          return 2;
-        }
+      case 'p': {
+        const long port = std::strtol(optarg, &end, 10);
+        if (*end || port < 1 || port > 65535) return bad("--port", optarg);
+        o.port = static_cast<uint16_t>(port);
         break;
-      case 'a': binds.emplace_back(optarg); break;
+      }
+      case 't': {
+        const long threads = std::strtol(optarg, &end, 10);
+        if (*end || threads < 0 || threads > chronon::dp::kMaxWorkers)
+          return bad("--threads (0..64)", optarg);
+        o.threads = static_cast<int>(threads);
+        break;
+      }
+      case 'a': o.binds.emplace_back(optarg); break;
       case 'c': config_hash = std::strtoull(optarg, nullptr, 10); break;
       case 'l':
-        clientlog_bytes = std::strtoull(optarg, &end, 10);
-        if (*end || clientlog_bytes == 0) {
-          std::fprintf(stderr, "chronon-dataplane: invalid --clientlog-bytes '%s'\n", optarg);
-          return 2;
-        }
+        o.clientlog_bytes = std::strtoull(optarg, &end, 10);
+        if (*end || o.clientlog_bytes == 0) return bad("--clientlog-bytes", optarg);
         break;
       case 'w': {
         auto req = parse_hw_spec(optarg);
-        if (!req) {
-          std::fprintf(stderr, "chronon-dataplane: invalid --hwtimestamp '%s'\n", optarg);
-          return 2;
-        }
-        hw_requests.push_back(*req);
+        if (!req) return bad("--hwtimestamp", optarg);
+        o.hw_requests.push_back(*req);
         break;
       }
+      case 'i': o.iface = optarg; break;
+      case 'q': {
+        const long q = std::strtol(optarg, &end, 10);
+        if (*end || q < 0 || q > chronon::dp::kMaxWorkers) return bad("--queues (0..64)", optarg);
+        o.queues = static_cast<int>(q);
+        break;
+      }
+      case 'x':
+        if (!one_of(optarg, {"auto", "zerocopy", "copy"})) return bad("--xsk-mode", optarg);
+        o.xsk_mode = optarg;
+        break;
+      case 'm':
+        if (!one_of(optarg, {"auto", "native", "generic"})) return bad("--xdp-mode", optarg);
+        o.xdp_mode = optarg;
+        break;
       case 'h': usage(stdout); return 0;
       default: usage(stderr); return 2;
     }
+  }
+  if (optind < argc) {
+    std::fprintf(stderr, "chronon-dataplane: unexpected argument '%s'\n", argv[optind]);
+    return 2;
   }
   if (segment_path.empty()) {
     usage(stderr);
     return 2;
   }
-  if (backend != "socket") {
-    std::fprintf(stderr, "chronon-dataplane: backend '%s' is not available in this build\n",
-                 backend.c_str());
+  if (o.backend == "afxdp" && !kHaveAfxdp) {
+    std::fprintf(stderr, "chronon-dataplane: this build has no afxdp backend (built without "
+                         "libbpf, clang or bpftool)\n");
     return 2;
   }
-  if (threads == 0) {
-    threads = static_cast<long>(std::thread::hardware_concurrency());
-    if (threads < 1) threads = 1;
-    if (threads > chronon::dp::kMaxWorkers) threads = chronon::dp::kMaxWorkers;
+  if (o.backend == "afxdp" && o.iface.empty()) {
+    std::fprintf(stderr, "chronon-dataplane: --backend afxdp needs --interface\n");
+    return 2;
   }
 
   struct sigaction sa{};
@@ -156,31 +193,17 @@ int main(int argc, char** argv) {
 
   try {
     auto seg = chronon::dp::SegmentMapping::attach(segment_path, true);
-    std::vector<std::string> hw_warnings;
-    chronon::dp::HwTimestamps hw(hw_requests, &hw_warnings);
-    for (const auto& w : hw_warnings) std::fprintf(stderr, "chronon-dataplane: %s\n", w.c_str());
-    hw.start();
     // Counters start from zero with each dataplane (as chronyd's serverstats do at start), so
     // slots of an earlier dataplane with more workers do not linger in the report.
     for (auto& w : seg->workers) w.reset();
-    std::vector<std::unique_ptr<chronon::dp::SocketWorker>> workers;
-    for (long i = 0; i < threads; ++i) {
-      chronon::dp::SocketWorkerConfig wc;
-      wc.port = static_cast<uint16_t>(port);
-      wc.bind_addresses = binds;
-      wc.index = static_cast<int>(i);
-      wc.hw = &hw;
-      // clientloglimit is the memory for all workers together.
-      wc.client_table_bytes = static_cast<size_t>(clientlog_bytes / static_cast<unsigned long long>(threads));
-      workers.push_back(std::make_unique<chronon::dp::SocketWorker>(wc, seg.get()));
-    }
-    workers.front()->steer_by_source_address(static_cast<int>(threads));
-    seg->header.worker_count.store(static_cast<uint32_t>(threads));
     seg->header.dataplane_config_hash.store(config_hash);
-    seg->header.dataplane_pid.store(getpid());
-    std::vector<std::thread> running;
-    for (auto& w : workers) running.emplace_back([&w] { w->run(g_stop); });
-    for (auto& t : running) t.join();
+    if (o.backend == "socket") {
+      chronon::dp::run_socket_backend(o, seg.get(), g_stop);
+    } else {
+#ifdef CHRONON_HAVE_AFXDP
+      chronon::dp::run_afxdp_backend(o, seg.get(), g_stop);
+#endif
+    }
     int32_t me = getpid();
     seg->header.dataplane_pid.compare_exchange_strong(me, 0);
   } catch (const std::exception& e) {

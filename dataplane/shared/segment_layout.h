@@ -5,6 +5,7 @@
 // Layout history (bump kSegmentVersion on any change):
 //   1  first layout: header, server state, policy (access table), worker counters.
 //   2  access table compiled to a longest-prefix-match hash; rx_hw_timestamps counter.
+//   3  backend name; frame-level drop counters (kernel-bypass backends); XDP program counters.
 #pragma once
 
 #include <sys/types.h>
@@ -21,7 +22,9 @@
 namespace chronon::dp {
 
 inline constexpr uint64_t kSegmentMagic = 0x4e4f4e4f52484321ULL;  // "!CHRONON" little-endian
-inline constexpr uint32_t kSegmentVersion = 2;
+inline constexpr uint32_t kSegmentVersion = 3;
+inline constexpr int kFrameDropSlots = 16;  // >= FrameDrop::kCount (static_assert in frame.cc)
+inline constexpr int kXdpCounterSlots = 8;  // >= the XDP program's counters (ntp_steer_abi.h)
 inline constexpr int kMaxWorkers = 64;
 
 // Published by control every second and on every change.
@@ -49,6 +52,10 @@ struct alignas(64) WorkerCounters {
   std::atomic<uint64_t> client_evictions;  // client records replaced because a bucket was full
   std::atomic<uint64_t> rx_hw_timestamps;  // requests stamped with the NIC's clock (hwtimestamp)
   std::atomic<int32_t> active;         // 1 while the worker runs
+  // Kernel-bypass backends: frames that never reached the NTP checks, by FrameDrop reason
+  // (not in `received`), and packets the kernel dropped for the worker's socket.
+  std::atomic<uint64_t> frame_drops[kFrameDropSlots];
+  std::atomic<uint64_t> kernel_drops;
 
   // A dataplane starts its slots from zero (relaxed: no worker runs yet).
   void reset() {
@@ -61,6 +68,8 @@ struct alignas(64) WorkerCounters {
     client_evictions = 0;
     rx_hw_timestamps = 0;
     active = 0;
+    for (auto& d : frame_drops) d = 0;
+    kernel_drops = 0;
   }
 };
 
@@ -73,6 +82,15 @@ struct SegmentHeader {
   std::atomic<uint64_t> dataplane_config_hash;  // which arguments the running dataplane has
   std::atomic<uint32_t> worker_count;
   std::atomic<uint32_t> dataplane_restarts;
+  char backend[16];  // "socket", "afxdp": written by the dataplane before it reports ready
+};
+
+// The XDP steering program's counters (afxdp backend), summed over CPUs and copied here by
+// the dataplane a few times a second. Indexes as in ebpf/ntp_steer_abi.h.
+struct XdpCounterBlock {
+  std::atomic<uint64_t> value[kXdpCounterSlots];
+  std::atomic<uint32_t> program_id;  // 0: no XDP program (other backends)
+  std::atomic<uint32_t> native;      // 1: driver (native) mode, 0: generic
 };
 
 struct Segment {
@@ -81,6 +99,7 @@ struct Segment {
   alignas(64) std::atomic<uint64_t> policy_generation;
   SeqLocked<Policy> policy;
   WorkerCounters workers[kMaxWorkers];
+  alignas(64) XdpCounterBlock xdp;
 };
 
 }  // namespace chronon::dp

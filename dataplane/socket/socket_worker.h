@@ -12,7 +12,7 @@
 
 #include "dataplane/core/server_core.h"
 #include "dataplane/shared/segment_layout.h"
-#include "dataplane/socket/hw_timestamping.h"
+#include "dataplane/nic/hw_timestamping.h"
 
 namespace chronon::dp {
 

@@ -1,5 +1,5 @@
-// Hardware RX timestamping for the socket backend; see hw_timestamping.h.
-#include "dataplane/socket/hw_timestamping.h"
+// Hardware RX timestamping for every backend; see hw_timestamping.h.
+#include "dataplane/nic/hw_timestamping.h"
 
 #include <linux/ethtool.h>
 #include <linux/net_tstamp.h>

@@ -1,4 +1,4 @@
-// Hardware RX timestamps for the socket backend (`hwtimestamp IFACE`): turns them on in the
+// Hardware RX timestamps for every backend (`hwtimestamp IFACE`): turns them on in the
 // NIC (SIOCSHWTSTAMP), finds the NIC's PTP clock (ETHTOOL_GET_TS_INFO), and keeps a map from
 // each PHC to the system clock up to date so workers can serve the timestamps in UTC.
 #pragma once
@@ -44,6 +44,11 @@ class HwTimestamps {
   HwTimestamps& operator=(const HwTimestamps&) = delete;
 
   bool any() const { return !ifaces_.empty(); }
+  bool covers(int ifindex) const {
+    for (const auto& i : ifaces_)
+      if (i->ifindex == ifindex) return true;
+    return false;
+  }
 
   // The system time of a hardware timestamp taken on interface `ifindex`, or nullopt if the
   // interface has no valid map (yet): the caller then uses the software timestamp.

@@ -1,0 +1,37 @@
+// What chronon-dataplane was asked to do (its command line), shared by the backends' runners.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dataplane/nic/hw_timestamping.h"
+#include "dataplane/shared/segment_layout.h"
+
+namespace chronon::dp {
+
+struct DataplaneOptions {
+  std::string backend = "socket";
+  uint16_t port = 123;
+  int threads = 0;                       // socket: worker threads (0: one per core)
+  std::vector<std::string> binds;        // at most one IPv4 and one IPv6 address
+  uint64_t clientlog_bytes = 524288;     // all workers' client tables together
+  std::vector<HwTimestampRequest> hw_requests;
+  // afxdp
+  std::string iface;
+  int queues = 0;                        // 0: every RX queue the interface has
+  std::string xsk_mode = "auto";         // auto, zerocopy, copy
+  std::string xdp_mode = "auto";         // auto, native, generic
+};
+
+// Each runner opens its backend, marks the segment ready (worker count, backend name, pid),
+// serves until `stop`, and returns. Throws std::runtime_error for anything that keeps it from
+// starting.
+void run_socket_backend(const DataplaneOptions& o, Segment* seg, const std::atomic<bool>& stop);
+void run_afxdp_backend(const DataplaneOptions& o, Segment* seg, const std::atomic<bool>& stop);
+
+// Records in the segment that this dataplane serves (after its workers are ready).
+void mark_ready(Segment* seg, const char* backend, int workers);
+
+}  // namespace chronon::dp
