@@ -52,15 +52,24 @@ class ChronondCommandLine(unittest.TestCase):
 class Daemon(unittest.TestCase):
     """Without -d chronond detaches, but only once it serves; failures reach the terminal."""
 
-    def test_refused_backend_fails_before_detaching(self):
+    def _refused(self, line):
         with tempfile.TemporaryDirectory() as d:
             conf = os.path.join(d, "x.conf")
             with open(conf, "w") as f:
-                f.write("dataplane afxdp eth0\nlocal stratum 10\n")
+                f.write(f"{line}\nlocal stratum 10\npidfile {d}/x.pid\n")
             r = subprocess.run([CHRONOND, "-x", "-f", conf, "-S", os.path.join(d, "seg")],
                                capture_output=True, text=True, timeout=10)
-            self.assertEqual(r.returncode, 1)
-            self.assertIn(f"{conf}:1: this dataplane backend is not implemented yet", r.stderr)
+            return conf, r
+
+    def test_refused_backend_fails_before_detaching(self):
+        conf, r = self._refused("dataplane dpdk net_tap0")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{conf}:1: the dpdk dataplane is not implemented yet", r.stderr)
+
+    def test_afxdp_on_a_missing_interface_fails_before_detaching(self):
+        conf, r = self._refused("dataplane afxdp nosuchif0")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{conf}:1: no network interface 'nosuchif0'", r.stderr)
 
     def test_daemon_exits_0_when_serving_and_1_with_the_dataplane_error(self):
         with L.Lab("daemon") as lab:
