@@ -92,7 +92,10 @@ void run_afxdp_backend(const DataplaneOptions& o, Segment* seg, const std::atomi
 
   std::vector<std::string> notes;
   HwTimestamps hw(o.hw_requests, &notes);
-  const bool want_rx_ts = hw.covers(ifindex);
+  // The device-bound variant where `hwtimestamp` names the interface (or is "*"), even if
+  // SIOCSHWTSTAMP failed: the driver may still stamp, and the kfunc costs little when not.
+  bool want_rx_ts = false;
+  for (const auto& r : o.hw_requests) want_rx_ts |= r.iface == o.iface || r.iface == "*";
   ebpf::XdpSteering steer({o.iface, o.port, xdp_mode(o.xdp_mode), want_rx_ts}, &notes);
   for (const auto& n : notes) std::fprintf(stderr, "chronon-dataplane: %s\n", n.c_str());
   if (!steer.native() && o.xsk_mode == "zerocopy") {

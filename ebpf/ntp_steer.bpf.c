@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// chronon's XDP steering program: NTP client requests (mode 3) to UDP port `ntp_port` of one of
-// the server's addresses go to the AF_XDP socket of the receiving queue; NTP control (6) and
-// private (7) packets to that port are dropped and counted; everything else (ARP, ICMP, IPv6
-// ND, TCP, upstream servers' replies to chronond, peers' mode 1/2 packets, fragments, packets
-// for other addresses) passes to the kernel. Every header read is checked against data_end.
+// chronon's XDP steering program: NTP client requests (mode 3, and NTPv1's mode 0) to UDP
+// port `ntp_port` of one of the server's addresses go to the AF_XDP socket of the receiving
+// queue; NTP control (6) and private (7) packets to that port are dropped and counted;
+// everything else (ARP, ICMP, IPv6 ND, TCP, upstream servers' replies to chronond, peers'
+// mode 1/2 packets, fragments, packets for other addresses) passes to the kernel. Every
+// header read is checked against data_end.
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -127,6 +128,7 @@ static __always_inline int steer(struct xdp_md *ctx) {
   __u8 *first = (void *)(udp + 1);
   if ((void *)(first + 1) > data_end) goto pass;
   switch (*first & 7) {
+    case 0:  // NTPv1 requests have mode 0; the responder tells them from other mode-0 packets
     case 3: {
       __u32 queue = ctx->rx_queue_index;
       if (!bpf_map_lookup_elem(&xsks, &queue)) {
@@ -144,7 +146,7 @@ static __always_inline int steer(struct xdp_md *ctx) {
       count(CHRONON_XDP_DROPPED_MODE7);
       return XDP_DROP;
     default:
-      break;  // peers (1, 2), servers' replies (4), broadcast (5), NTPv1 (0): the kernel's
+      break;  // peers (1, 2), servers' replies (4), broadcast (5): the kernel's
   }
 pass:
   count(CHRONON_XDP_PASSED);

@@ -95,9 +95,11 @@ class SocketBackend(unittest.TestCase):
         # Longer than any request (the receive buffer truncates it): a bad length.
         self.assertIsNone(self.query(L.request() + b"\0" * 1500, timeout=0.3))
         self.assertIsNone(self.query(L.request() + b"\0\0", timeout=0.3))
-        # Counters are published after each batch; give the worker a moment.
-        L.wait_for(lambda: self.lab.counters(seg)["denied"] >= before["denied"] + 2, 3,
-                   "denied not counted")
+        # Counters are published after each batch (and the XDP program's, which drops modes
+        # 6 and 7 on the afxdp backend, ten times a second); give them a moment.
+        L.wait_for(lambda: self.lab.counters(seg)["denied"] >= before["denied"] + 2 and
+                   self.lab.counters(seg)["mode7"] >= before["mode7"] + 1, 3,
+                   "denied/mode7 not counted")
         after = self.lab.counters(seg)
         self.assertEqual(after["mode6"] - before["mode6"], 1)
         self.assertEqual(after["mode7"] - before["mode7"], 1)
@@ -105,10 +107,14 @@ class SocketBackend(unittest.TestCase):
         self.assertEqual(after["bad_version"] - before["bad_version"], 1)
         self.assertEqual(after["denied"] - before["denied"], 2)
         self.assertEqual(after["bad_extfield"] - before["bad_extfield"], 1)
-        self.assertEqual(after["bad_length"] - before["bad_length"], 2)
+        # The 1548-byte request is fragmented; AF_XDP leaves fragments to the kernel, which has
+        # no socket on the port, so only the socket backend sees (and counts) it.
+        self.assertEqual(after["bad_length"] - before["bad_length"],
+                         2 if L.BACKEND == "socket" else 1)
         drops = sum(v for k, v in after.items()
                     if k not in ("received", "replied", "send_errors", "interleaved", "kod",
-                                 "client_evictions", "rx_hw_timestamps"))
+                                 "client_evictions", "rx_hw_timestamps", "kernel_drops")
+                    and not k.startswith("frame_"))
         self.assertEqual(after["received"], after["replied"] + drops)
 
     def test_load_generator_gets_every_reply_at_a_modest_rate(self):
@@ -162,9 +168,10 @@ class BindAddress(unittest.TestCase):
             for host in (lab.v4_srv, lab.v6_srv):
                 r = lab.run(lab.cli, "ntpdig", "-j", host)
                 self.assertEqual(r.returncode, 0, host + ": " + r.stdout + r.stderr)
-            ss = lab.run(lab.srv, "ss", "-uanH", "sport", "=", "123").stdout
-            self.assertIn(f"{lab.v4_srv}:123", ss)
-            self.assertNotIn("0.0.0.0:123", ss)
+            if L.BACKEND == "socket":
+                ss = lab.run(lab.srv, "ss", "-uanH", "sport", "=", "123").stdout
+                self.assertIn(f"{lab.v4_srv}:123", ss)
+                self.assertNotIn("0.0.0.0:123", ss)
 
 
 class MatchesChronyd(unittest.TestCase):
