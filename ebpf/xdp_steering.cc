@@ -34,7 +34,7 @@ constexpr char kProgramName[] = "ntp_steer";  // the program's name in the kerne
 // libbpf's warnings go to stderr (which chronond logs), its debug chatter nowhere.
 int print_libbpf(enum libbpf_print_level level, const char* fmt, va_list args) {
   if (level == LIBBPF_DEBUG) return 0;
-  std::fprintf(stderr, "chronon-dataplane: libbpf: ");
+  std::fprintf(stderr, "chronon-dataplane: ");  // libbpf's messages start with "libbpf: "
   return std::vfprintf(stderr, fmt, args);
 }
 
@@ -77,6 +77,23 @@ Attached query(int ifindex, const std::string& iface) {
   if (q.skb_prog_id) a.skb = prog_info_by_id(q.skb_prog_id);
   if (q.hw_prog_id) a.hw = prog_info_by_id(q.hw_prog_id);
   return a;
+}
+
+// True while a bpf_link attaches an XDP program to `ifindex`.
+bool xdp_link_on(int ifindex) {
+  uint32_t id = 0;
+  while (bpf_link_get_next_id(id, &id) == 0) {
+    const int fd = bpf_link_get_fd_by_id(id);
+    if (fd < 0) continue;
+    bpf_link_info info{};
+    uint32_t len = sizeof info;
+    const bool match = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+                       info.type == BPF_LINK_TYPE_XDP &&
+                       static_cast<int>(info.xdp.ifindex) == ifindex;
+    close(fd);
+    if (match) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -152,22 +169,31 @@ XdpSteering::XdpSteering(const XdpSteeringOptions& opts, std::vector<std::string
                                "'ip link set dev " + iface + " xdp off')");
     }
   }
-  for (auto [p, flag] : {std::pair{&before.drv, XDP_FLAGS_DRV_MODE},
-                         std::pair{&before.skb, XDP_FLAGS_SKB_MODE}}) {
-    if (p->id == 0) continue;
+  if (before.drv.id != 0 || before.skb.id != 0) {
+    const uint32_t id = before.drv.id ? before.drv.id : before.skb.id;
     // A program held by a bpf_link belongs to a running dataplane (a link dies with its
-    // process): netlink cannot detach it. Give an exiting one a moment.
-    for (int tries = 0; tries < 40 && bpf_xdp_detach(ifindex_, flag, nullptr) != 0; ++tries) {
+    // process, and chronon does not pin links); give one that is exiting a moment.
+    for (int tries = 0; tries < 40 && xdp_link_on(ifindex_); ++tries) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    const Attached now = query(ifindex_, iface);
-    if (now.drv.id != 0 || now.skb.id != 0) {
+    if (xdp_link_on(ifindex_)) {
       throw std::runtime_error(iface + " is served by another chronon-dataplane (XDP program " +
-                               std::string(kProgramName) + " id " + std::to_string(p->id) +
+                               std::string(kProgramName) + " id " + std::to_string(id) +
                                " is attached through a live link)");
     }
-    notes->push_back("replaced a stale " + std::string(kProgramName) + " XDP program (id " +
-                     std::to_string(p->id) + ") left on " + iface + " by an earlier run");
+    const Attached now = query(ifindex_, iface);
+    if (now.drv.id) bpf_xdp_detach(ifindex_, XDP_FLAGS_DRV_MODE, nullptr);
+    if (now.skb.id) bpf_xdp_detach(ifindex_, XDP_FLAGS_SKB_MODE, nullptr);
+    const Attached after = query(ifindex_, iface);
+    if (after.drv.id != 0 || after.skb.id != 0) {
+      throw std::runtime_error("cannot detach the stale " + std::string(kProgramName) +
+                               " XDP program (id " + std::to_string(id) + ") from " + iface);
+    }
+    if (now.drv.id != 0 || now.skb.id != 0) {
+      notes->push_back("replaced a stale " + std::string(kProgramName) + " XDP program (id " +
+                       std::to_string(now.drv.id ? now.drv.id : now.skb.id) + ") left on " +
+                       iface + " by an earlier run");
+    }
   }
 
   // Native mode, with the device-bound RX-timestamp variant when asked; generic otherwise.
@@ -224,6 +250,8 @@ XdpSteering::XdpSteering(const XdpSteeringOptions& opts, std::vector<std::string
 XdpSteering::~XdpSteering() {
   if (link_fd_ >= 0) close(link_fd_);  // detaches: the link is the only reference
 }
+
+int XdpSteering::program_fd() const { return loaded_->prog_fd; }
 
 void XdpSteering::set_socket(uint32_t queue, int xsk_fd) {
   if (queue >= CHRONON_XDP_MAX_QUEUES) {

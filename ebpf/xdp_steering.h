@@ -43,6 +43,7 @@ class XdpSteering {
   bool native() const { return native_; }
   bool rx_timestamps() const { return rx_timestamps_; }
   uint32_t program_id() const { return prog_id_; }
+  int program_fd() const;  // for BPF_PROG_TEST_RUN in tests
 
   // Sends requests arriving on RX queue `queue` to the AF_XDP socket `xsk_fd`. Throws.
   void set_socket(uint32_t queue, int xsk_fd);
