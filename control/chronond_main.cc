@@ -261,7 +261,12 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
                where_served(cfg),
                cfg.local.enabled ? "local stratum " + std::to_string(cfg.local.stratum)
                                  : std::string("unsynchronised (no source, no 'local')"));
-  spdlog::info("query it with: ntpdig 127.0.0.1   or   chronyd -Q -t 5 'server 127.0.0.1 iburst'");
+  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kAfxdp) {
+    spdlog::info("query it from a host on {}'s network (loopback is not served by afxdp): "
+                 "ntpdig ADDRESS-OF-{}", cfg.dataplane.iface, cfg.dataplane.iface);
+  } else {
+    spdlog::info("query it with: ntpdig 127.0.0.1   or   chronyd -Q -t 5 'server 127.0.0.1 iburst'");
+  }
   report_startup("ok");
 
   bool stop = false;

@@ -87,7 +87,7 @@ void parse_dataplane(DirectiveContext& c) {
     if (c.args.size() < 2) c.fail("'dataplane afxdp' needs an interface name");
     d.kind = DataplaneConfig::Kind::kAfxdp;
     d.iface = c.args[1];
-    parse_options(c, 2, {{"queues", &d.queues, 1, 1024}, {"zerocopy", &d.zerocopy},
+    parse_options(c, 2, {{"queues", &d.queues, 1, dp::kMaxWorkers}, {"zerocopy", &d.zerocopy},
                          {"copy", &d.copy},
                          {"mode", &d.xdp_mode, 0, 0, {"native", "generic"}}});
     if (d.zerocopy && d.copy) c.fail("'dataplane afxdp' takes zerocopy or copy, not both");

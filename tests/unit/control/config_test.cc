@@ -339,6 +339,8 @@ TEST(Config, EachBadLineNamesFileLineAndProblem) {
                                              "copy, not both"},
       {"dataplane afxdp eth0 mode turbo", "test.conf:1: invalid value of option 'mode' 'turbo' "
                                           "(one of: native, generic)"},
+      {"dataplane afxdp eth0 queues 65", "test.conf:1: value of option 'queues' 65 for "
+                                         "'dataplane' is out of range (1 to 64)"},
       {"dataplane socket threads 0", "test.conf:1: value of option 'threads' 0 for 'dataplane' "
                                      "is out of range (1 to 64)"},
       {"dataplane socket threads 65", "test.conf:1: value of option 'threads' 65 for 'dataplane' "
