@@ -51,16 +51,22 @@ def main():
             return json.loads(r.stdout)
 
         def lossless(port, ceiling):
-            """Highest paced rate with < 0.1 % unanswered, by bisection below `ceiling`."""
-            lo, hi = 0.0, ceiling * 1.05
+            """Highest achieved rate with < 0.1 % unanswered, by bisection of the paced rate
+            below `ceiling`; (rate, capped) where capped means no rate tried lost more, so
+            the load generator, not the server, set the limit."""
+            lo, hi, best, capped = 0.0, ceiling * 1.05, 0.0, True
             for _ in range(7):
                 mid = (lo + hi) / 2
                 m = measure(port, mid, args.lossless_seconds)
+                achieved = m["sent"] / args.lossless_seconds
                 ok = m["sent"] > 0 and m["valid"] >= 0.999 * m["sent"]
-                print(f"  {port}: {mid:,.0f}/s -> {m['valid']}/{m['sent']} "
-                      f"{'ok' if ok else 'lossy'}", file=sys.stderr)
-                lo, hi = (mid, hi) if ok else (lo, mid)
-            return lo
+                print(f"  {port}: {mid:,.0f}/s asked, {achieved:,.0f}/s sent -> "
+                      f"{m['valid']}/{m['sent']} {'ok' if ok else 'lossy'}", file=sys.stderr)
+                if ok:
+                    lo, best = mid, max(best, achieved)
+                else:
+                    hi, capped = mid, False
+            return best, capped
 
         def cpu_seconds(pid):
             """(user, system) CPU time of a process (all its threads), in seconds."""
@@ -99,7 +105,11 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for name, m in rows:
         ratio = m["valid"] / m["sent"] if m["sent"] else 0
-        ll = "not measured" if m["lossless"] is None else f"{m['lossless']:,.0f}/s"
+        if m["lossless"] is None:
+            ll = "not measured"
+        else:
+            rate, capped = m["lossless"]
+            ll = f"{'≥ ' if capped else ''}{rate:,.0f}/s{' (load generator limit)' if capped else ''}"
         print(f"| {name} | {m['sent_per_s']:,.0f} | {m['replies_per_s']:,.0f} | {ratio:.2f} | {ll} "
               f"| {m['user_ns']:,.0f} ns | {m['sys_ns']:,.0f} ns |")
 
