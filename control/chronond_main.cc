@@ -145,11 +145,6 @@ void daemonize() {
 // What can be checked without starting anything, checked before detaching. Returns the
 // compiled access table, which run() publishes.
 std::unique_ptr<dp::AccessTable> check_startable(const ctl::Config& cfg) {
-  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kDpdk) {
-    throw ctl::ConfigError(cfg.dataplane.where.str() +
-                           ": the dpdk dataplane is not implemented yet (use 'dataplane socket' "
-                           "or 'dataplane afxdp IFACE')");
-  }
   if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kAfxdp &&
       if_nametoindex(cfg.dataplane.iface.c_str()) == 0) {
     throw ctl::ConfigError(cfg.dataplane.where.str() + ": no network interface '" +
@@ -174,6 +169,11 @@ std::vector<std::string> dataplane_argv(const Options& o, const ctl::Config& cfg
                        std::to_string(d.queues), "--xsk-mode",
                        d.zerocopy ? "zerocopy" : d.copy ? "copy" : "auto", "--xdp-mode",
                        d.xdp_mode.empty() ? "auto" : d.xdp_mode});
+  } else if (d.kind == ctl::DataplaneConfig::Kind::kDpdk) {
+    a.insert(a.end(), {"--backend", "dpdk", "--interface", d.iface, "--queues",
+                       std::to_string(d.queues), "--tap", d.tap});
+    if (!d.lcores.empty()) a.insert(a.end(), {"--lcores", d.lcores});
+    if (!d.eal_args.empty()) a.insert(a.end(), {"--eal", d.eal_args});
   } else {
     a.insert(a.end(), {"--backend", "socket", "--threads", std::to_string(d.threads)});
   }
@@ -211,6 +211,10 @@ std::string where_served(const ctl::Config& cfg) {
   if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kAfxdp) {
     return "UDP port " + std::to_string(cfg.port) + " on " + where + " of " + cfg.dataplane.iface +
            " (afxdp backend)";
+  }
+  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kDpdk) {
+    return "UDP port " + std::to_string(cfg.port) + " on " + where + " of TAP " +
+           cfg.dataplane.tap + " through DPDK port " + cfg.dataplane.iface + " (dpdk backend)";
   }
   return "UDP port " + std::to_string(cfg.port) + " on " + where + " (socket backend)";
 }
@@ -264,6 +268,10 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kAfxdp) {
     spdlog::info("query it from a host on {}'s network (loopback is not served by afxdp): "
                  "ntpdig ADDRESS-OF-{}", cfg.dataplane.iface, cfg.dataplane.iface);
+  } else if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kDpdk) {
+    spdlog::info("give TAP {} the server's addresses (ip addr add ADDRESS dev {}); query it "
+                 "from a host on port {}'s network", cfg.dataplane.tap, cfg.dataplane.tap,
+                 cfg.dataplane.iface);
   } else {
     spdlog::info("query it with: ntpdig 127.0.0.1   or   chronyd -Q -t 5 'server 127.0.0.1 iburst'");
   }

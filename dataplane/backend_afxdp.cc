@@ -12,6 +12,7 @@
 
 #include "dataplane/afxdp/afxdp_worker.h"
 #include "dataplane/dataplane_options.h"
+#include "dataplane/nic/interface_addresses.h"
 #include "ebpf/xdp_steering.h"
 
 namespace chronon::dp {
@@ -29,25 +30,6 @@ int rx_queue_count(const std::string& iface) {
     if (e.path().filename().string().rfind("rx-", 0) == 0) ++n;
   }
   return n;
-}
-
-// The interface's addresses, or with `bindaddress` only that address for its family.
-std::vector<IpAddress> steered_addresses(const DataplaneOptions& o) {
-  std::vector<IpAddress> all = ebpf::interface_addresses(o.iface), out;
-  bool bind4 = false, bind6 = false;
-  std::vector<IpAddress> binds;
-  for (const auto& text : o.binds) {
-    if (auto ip = parse_ip(text)) {
-      binds.push_back(*ip);
-      (ip->is_v4() ? bind4 : bind6) = true;
-    }
-  }
-  for (const auto& a : all) {
-    const bool restricted = a.is_v4() ? bind4 : bind6;
-    if (!restricted) out.push_back(a);
-  }
-  for (const auto& b : binds) out.push_back(b);
-  return out;
 }
 
 XskBindMode bind_mode(const std::string& m) {
@@ -116,7 +98,7 @@ void run_afxdp_backend(const DataplaneOptions& o, Segment* seg, const std::atomi
     wc.metadata_timestamps = steer.rx_timestamps();
     workers.push_back(std::make_unique<AfxdpWorker>(wc, seg));
   }
-  if (!steer.set_local_addresses(steered_addresses(o))) {
+  if (!steer.set_local_addresses(served_addresses(o.iface, o.binds))) {
     std::fprintf(stderr, "chronon-dataplane: could not give every address of %s to the XDP "
                          "program (more than %d?)\n", o.iface.c_str(), CHRONON_XDP_MAX_ADDRESSES);
   }
@@ -136,7 +118,7 @@ void run_afxdp_backend(const DataplaneOptions& o, Segment* seg, const std::atomi
   for (int tick = 1; !stop.load(); ++tick) {
     std::this_thread::sleep_for(kHousekeeping);
     copy_counters(steer, seg);
-    if (tick % kAddressRefreshTicks == 0) steer.set_local_addresses(steered_addresses(o));
+    if (tick % kAddressRefreshTicks == 0) steer.set_local_addresses(served_addresses(o.iface, o.binds));
   }
   for (auto& t : running) t.join();
   copy_counters(steer, seg);

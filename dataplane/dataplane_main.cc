@@ -24,6 +24,11 @@ constexpr bool kHaveAfxdp = true;
 #else
 constexpr bool kHaveAfxdp = false;
 #endif
+#ifdef CHRONON_HAVE_DPDK
+constexpr bool kHaveDpdk = true;
+#else
+constexpr bool kHaveDpdk = false;
+#endif
 
 namespace {
 
@@ -39,10 +44,11 @@ void usage(FILE* out) {
                "                         [--interface IFACE] [--queues N]\n"
                "                         [--xsk-mode auto|zerocopy|copy]\n"
                "                         [--xdp-mode auto|native|generic]\n"
+               "                         [--lcores LIST] [--eal ARGS] [--tap IFNAME]\n"
                "Serves NTP clients for chronond from the shared segment at PATH.\n"
                "Normally started by chronond, not by hand.\n"
                "  --segment PATH   shared segment created by chronond\n"
-               "  --backend NAME   socket (default) or afxdp%s\n"
+               "  --backend NAME   socket (default), afxdp%s or dpdk%s\n"
                "  --port N         UDP port to serve (default 123)\n"
                "  --threads N      socket: worker threads, 0 = one per core (default)\n"
                "  --bind ADDRESS   serve its family on this address only (one IPv4, one IPv6)\n"
@@ -51,12 +57,15 @@ void usage(FILE* out) {
                "  --hwtimestamp IFACE[,MINPOLL,MINSAMPLES,MAXSAMPLES,RXCOMP,RXFILTER]\n"
                "                   hardware RX timestamps on IFACE ('*': every interface that\n"
                "                   can), as chrony.conf's hwtimestamp (repeatable)\n"
-               "  --interface IFACE  afxdp: the interface to serve\n"
-               "  --queues N       afxdp: RX queues to serve, 0 = all (default)\n"
+               "  --interface IFACE  afxdp: the interface to serve; dpdk: the DPDK port name\n"
+               "  --queues N       afxdp, dpdk: RX queues to serve, 0 = all (default)\n"
                "  --xsk-mode M     afxdp: zero-copy, copy, or auto (zero-copy if the driver can)\n"
                "  --xdp-mode M     afxdp: native, generic, or auto (native if the driver can)\n"
+               "  --lcores LIST    dpdk: EAL lcores; the first does housekeeping, one per queue\n"
+               "  --eal ARGS       dpdk: more EAL arguments (one string, split on spaces)\n"
+               "  --tap IFNAME     dpdk: TAP interface for the kernel's traffic (chronon0)\n"
                "  -h, --help       this text\n",
-               kHaveAfxdp ? "" : " (not in this build)");
+               kHaveAfxdp ? "" : " (not in this build)", kHaveDpdk ? "" : " (not in this build)");
 }
 
 // IFACE[,MINPOLL,MINSAMPLES,MAXSAMPLES,RXCOMP,RXFILTER], as chronond passes it.
@@ -107,6 +116,8 @@ int main(int argc, char** argv) {
       {"hwtimestamp", required_argument, nullptr, 'w'},
       {"interface", required_argument, nullptr, 'i'}, {"queues", required_argument, nullptr, 'q'},
       {"xsk-mode", required_argument, nullptr, 'x'}, {"xdp-mode", required_argument, nullptr, 'm'},
+      {"lcores", required_argument, nullptr, 'L'}, {"eal", required_argument, nullptr, 'E'},
+      {"tap", required_argument, nullptr, 'T'},
       {"help", no_argument, nullptr, 'h'},          {nullptr, 0, nullptr, 0}};
   auto bad = [](const char* what, const char* v) {
     std::fprintf(stderr, "chronon-dataplane: invalid %s '%s'\n", what, v);
@@ -118,7 +129,8 @@ int main(int argc, char** argv) {
     switch (c) {
       case 's': segment_path = optarg; break;
       case 'b':
-        if (!one_of(optarg, {"socket", "afxdp"})) return bad("--backend (socket or afxdp)", optarg);
+        if (!one_of(optarg, {"socket", "afxdp", "dpdk"}))
+          return bad("--backend (socket, afxdp or dpdk)", optarg);
         o.backend = optarg;
         break;
       case 'p': {
@@ -161,6 +173,9 @@ int main(int argc, char** argv) {
         if (!one_of(optarg, {"auto", "native", "generic"})) return bad("--xdp-mode", optarg);
         o.xdp_mode = optarg;
         break;
+      case 'L': o.lcores = optarg; break;
+      case 'E': o.eal = optarg; break;
+      case 'T': o.tap = optarg; break;
       case 'h': usage(stdout); return 0;
       default: usage(stderr); return 2;
     }
@@ -178,8 +193,13 @@ int main(int argc, char** argv) {
                          "libbpf, clang or bpftool)\n");
     return 2;
   }
-  if (o.backend == "afxdp" && o.iface.empty()) {
-    std::fprintf(stderr, "chronon-dataplane: --backend afxdp needs --interface\n");
+  if (o.backend == "dpdk" && !kHaveDpdk) {
+    std::fprintf(stderr, "chronon-dataplane: this build has no dpdk backend (built without "
+                         "libdpdk)\n");
+    return 2;
+  }
+  if (o.backend != "socket" && o.iface.empty()) {
+    std::fprintf(stderr, "chronon-dataplane: --backend %s needs --interface\n", o.backend.c_str());
     return 2;
   }
 
@@ -199,9 +219,13 @@ int main(int argc, char** argv) {
     seg->header.dataplane_config_hash.store(config_hash);
     if (o.backend == "socket") {
       chronon::dp::run_socket_backend(o, seg.get(), g_stop);
-    } else {
+    } else if (o.backend == "afxdp") {
 #ifdef CHRONON_HAVE_AFXDP
       chronon::dp::run_afxdp_backend(o, seg.get(), g_stop);
+#endif
+    } else {
+#ifdef CHRONON_HAVE_DPDK
+      chronon::dp::run_dpdk_backend(o, seg.get(), g_stop);
 #endif
     }
     int32_t me = getpid();

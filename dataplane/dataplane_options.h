@@ -23,6 +23,10 @@ struct DataplaneOptions {
   int queues = 0;                        // 0: every RX queue the interface has
   std::string xsk_mode = "auto";         // auto, zerocopy, copy
   std::string xdp_mode = "auto";         // auto, native, generic
+  // dpdk (iface is the DPDK port name, queues as for afxdp)
+  std::string lcores;                    // EAL -l list
+  std::string eal;                       // more EAL arguments
+  std::string tap = "chronon0";          // the kernel's TAP interface
 };
 
 // Each runner opens its backend, marks the segment ready (worker count, backend name, pid),
@@ -30,6 +34,7 @@ struct DataplaneOptions {
 // starting.
 void run_socket_backend(const DataplaneOptions& o, Segment* seg, const std::atomic<bool>& stop);
 void run_afxdp_backend(const DataplaneOptions& o, Segment* seg, const std::atomic<bool>& stop);
+void run_dpdk_backend(const DataplaneOptions& o, Segment* seg, const std::atomic<bool>& stop);
 
 // Records in the segment that this dataplane serves (after its workers are ready).
 void mark_ready(Segment* seg, const char* backend, int workers);

@@ -3,7 +3,6 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <ifaddrs.h>
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -312,30 +311,6 @@ XdpCounters XdpSteering::read_counters() const {
     if (bpf_map_lookup_elem(loaded_->counters_fd, &k, per_cpu.data()) != 0) continue;
     for (uint64_t v : per_cpu) out.value[k] += v;
   }
-  return out;
-}
-
-std::vector<dp::IpAddress> interface_addresses(const std::string& iface) {
-  std::vector<dp::IpAddress> out;
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return out;
-  for (ifaddrs* i = list; i; i = i->ifa_next) {
-    if (!i->ifa_addr || !i->ifa_name) continue;
-    // The interface itself and its VLAN sub-interfaces (IFACE.VID), whose tagged frames the
-    // program sees on IFACE.
-    const std::string name = i->ifa_name;
-    if (name != iface && name.rfind(iface + ".", 0) != 0) continue;
-    if (i->ifa_addr->sa_family == AF_INET) {
-      const auto* s = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
-      out.push_back(dp::IpAddress::from_v4(ntohl(s->sin_addr.s_addr)));
-    } else if (i->ifa_addr->sa_family == AF_INET6) {
-      const auto* s = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
-      uint8_t b[16];
-      std::memcpy(b, &s->sin6_addr, 16);
-      out.push_back(dp::IpAddress::from_v6(b));
-    }
-  }
-  freeifaddrs(list);
   return out;
 }
 

@@ -64,7 +64,4 @@ class XdpSteering {
   bool rx_timestamps_ = false;
 };
 
-// The addresses of `iface` (IPv4 and IPv6, link-local included), for set_local_addresses.
-std::vector<dp::IpAddress> interface_addresses(const std::string& iface);
-
 }  // namespace chronon::ebpf

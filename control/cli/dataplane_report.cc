@@ -21,13 +21,13 @@ constexpr int kFrameDrops = static_cast<int>(dp::FrameDrop::kCount);
 
 struct Row {
   uint64_t received, replied, send_errors, interleaved, kod, evictions, rx_hw, drops[kDrops];
-  uint64_t frame_drops[kFrameDrops], kernel_drops;
+  uint64_t frame_drops[kFrameDrops], kernel_drops, to_kernel, from_kernel;
 };
 
 Row row_of(const dp::WorkerCounters& w) {
   Row r{w.received.load(),    w.replied.load(), w.send_errors.load(), w.interleaved.load(),
         w.kod.load(),         w.client_evictions.load(), w.rx_hw_timestamps.load(), {}, {},
-        w.kernel_drops.load()};
+        w.kernel_drops.load(), w.to_kernel.load(), w.from_kernel.load()};
   for (int i = 0; i < kDrops; ++i) r.drops[i] = w.drops[i].load();
   for (int i = 0; i < kFrameDrops; ++i) r.frame_drops[i] = w.frame_drops[i].load();
   return r;
@@ -44,6 +44,8 @@ void add(Row& total, const Row& r) {
   for (int d = 0; d < kDrops; ++d) total.drops[d] += r.drops[d];
   for (int d = 0; d < kFrameDrops; ++d) total.frame_drops[d] += r.frame_drops[d];
   total.kernel_drops += r.kernel_drops;
+  total.to_kernel += r.to_kernel;
+  total.from_kernel += r.from_kernel;
 }
 
 // Columns after the NtpDrop ones: frame drops (FrameDrop order from kTooShort), kernel drops.
@@ -52,7 +54,7 @@ std::string csv_row(const std::string& name, const Row& r) {
                               r.send_errors, r.interleaved, r.kod, r.evictions, r.rx_hw);
   for (int i = 1; i < kDrops; ++i) s += fmt::format(",{}", r.drops[i]);
   for (int i = 1; i < kFrameDrops; ++i) s += fmt::format(",{}", r.frame_drops[i]);
-  s += fmt::format(",{}", r.kernel_drops);
+  s += fmt::format(",{},{},{}", r.kernel_drops, r.to_kernel, r.from_kernel);
   return s + "\n";
 }
 
@@ -104,12 +106,17 @@ std::string dataplane_report(const dp::Segment& seg, bool csv) {
   for (int i = 1; i < kDrops; ++i) {
     line(std::string("Dropped ") + dp::ntp_drop_name(static_cast<dp::NtpDrop>(i)), total.drops[i]);
   }
-  if (backend != "socket") {
+  if (xdp) {
     for (int i = 1; i < kFrameDrops; ++i) {
       line(std::string("Frames ") + dp::frame_drop_name(static_cast<dp::FrameDrop>(i)),
            total.frame_drops[i]);
     }
     line("Kernel drops", total.kernel_drops);
+  }
+  if (backend == "dpdk") {
+    line("To kernel (TAP)", total.to_kernel);
+    line("From kernel (TAP)", total.from_kernel);
+    line("Frames not sent", total.kernel_drops);
   }
   if (xdp) {
     line("XDP program id", seg.xdp.program_id.load());

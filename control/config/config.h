@@ -109,6 +109,7 @@ struct DataplaneConfig {
   std::string xdp_mode;     // "native", "generic" or empty (try native)
   std::string lcores;       // dpdk
   std::string eal_args;     // dpdk
+  std::string tap = "chronon0";  // dpdk: the kernel's TAP interface (exception path)
   SourceLocation where;
 };
 

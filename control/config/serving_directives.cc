@@ -74,7 +74,7 @@ void parse_ratelimit(DirectiveContext& c) {
 
 // dataplane socket [threads N]
 // dataplane afxdp IFACE [queues N] [zerocopy|copy] [mode native|generic]
-// dataplane dpdk PORT [queues N] [lcores LIST] [eal "ARGS"]
+// dataplane dpdk PORT [queues N] [lcores LIST] [tap IFNAME] [eal "ARGS"]
 void parse_dataplane(DirectiveContext& c) {
   c.expect_args(1, 64);
   DataplaneConfig d;
@@ -114,7 +114,12 @@ void parse_dataplane(DirectiveContext& c) {
       d.eal_args = joined;
       c.args.resize(eal);
     }
-    parse_options(c, 2, {{"queues", &d.queues, 1, 1024}, {"lcores", &d.lcores}});
+    parse_options(c, 2, {{"queues", &d.queues, 1, dp::kMaxWorkers}, {"lcores", &d.lcores},
+                         {"tap", &d.tap}});
+    if (d.tap.empty() || d.tap.size() >= 16 || d.tap.find_first_of("/ ,=") != std::string::npos) {
+      c.fail("invalid TAP interface name '" + d.tap + "' for 'dataplane dpdk' (1 to 15 "
+             "characters, no '/', ',', '=' or space)");
+    }
   } else {
     c.fail("unknown dataplane '" + c.args[0] + "' (socket, afxdp or dpdk)");
   }

@@ -5,7 +5,8 @@
 // Layout history (bump kSegmentVersion on any change):
 //   1  first layout: header, server state, policy (access table), worker counters.
 //   2  access table compiled to a longest-prefix-match hash; rx_hw_timestamps counter.
-//   3  backend name; frame-level drop counters (kernel-bypass backends); XDP program counters.
+//   3  backend name; frame-level drop counters (kernel-bypass backends); XDP program counters;
+//      exception-path counters (dpdk).
 #pragma once
 
 #include <sys/types.h>
@@ -56,6 +57,9 @@ struct alignas(64) WorkerCounters {
   // (not in `received`), and packets the kernel dropped for the worker's socket.
   std::atomic<uint64_t> frame_drops[kFrameDropSlots];
   std::atomic<uint64_t> kernel_drops;
+  // dpdk: frames handed to the kernel's TAP interface and frames from it sent out the port.
+  std::atomic<uint64_t> to_kernel;
+  std::atomic<uint64_t> from_kernel;
 
   // A dataplane starts its slots from zero (relaxed: no worker runs yet).
   void reset() {
@@ -70,6 +74,8 @@ struct alignas(64) WorkerCounters {
     active = 0;
     for (auto& d : frame_drops) d = 0;
     kernel_drops = 0;
+    to_kernel = 0;
+    from_kernel = 0;
   }
 };
 

@@ -185,7 +185,10 @@ TEST(Config, DataplaneDirective) {
   EXPECT_EQ(c.dataplane.iface, "0000:01:00.0");
   EXPECT_EQ(c.dataplane.lcores, "1-4");
   EXPECT_EQ(c.dataplane.eal_args, "--no-pci --vdev net_tap0");
+  EXPECT_EQ(c.dataplane.tap, "chronon0");
   EXPECT_EQ(c.dataplane.where.line, 1);
+  c = parse("dataplane dpdk net_af_packet0 tap ntp0");
+  EXPECT_EQ(c.dataplane.tap, "ntp0");
 }
 
 TEST(Config, PollsOutsideChronysRangeAreClampedWithANotice) {
@@ -345,6 +348,12 @@ TEST(Config, EachBadLineNamesFileLineAndProblem) {
                                      "is out of range (1 to 64)"},
       {"dataplane socket threads 65", "test.conf:1: value of option 'threads' 65 for 'dataplane' "
                                       "is out of range (1 to 64)"},
+      {"dataplane dpdk p0 tap a/b", "test.conf:1: invalid TAP interface name 'a/b' for "
+                                    "'dataplane dpdk' (1 to 15 characters, no '/', ',', '=' or "
+                                    "space)"},
+      {"dataplane dpdk p0 tap abcdefghijklmnop", "test.conf:1: invalid TAP interface name "
+                                                 "'abcdefghijklmnop' for 'dataplane dpdk' (1 to "
+                                                 "15 characters, no '/', ',', '=' or space)"},
       {"dataplane dpdk p0 eal \"--no-pci", "test.conf:1: unbalanced quotes in the 'eal' option "
                                            "of 'dataplane'"},
       {"include", "test.conf:1: missing argument for 'include' (expected 1)"},
