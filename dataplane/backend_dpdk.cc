@@ -1,5 +1,6 @@
 // Runs the dpdk backend: the EAL and ports (DpdkEnv), one DpdkWorker per worker lcore, and the
 // main lcore keeping the workers' address set in step with the TAP interface's addresses.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -47,8 +48,47 @@ bool publish_addresses(const DataplaneOptions& o, SeqLocked<LocalAddresses>* out
 
 }  // namespace
 
+// Puts back the addresses a previous dataplane's TAP interface had and this one's lacks (the
+// TAP interface dies with the process that created it). IPv6 link-local addresses are the
+// kernel's own and are left to it.
+void restore_tap_addresses(const DataplaneOptions& o, const Segment& seg) {
+  TapAddresses saved{};
+  if (!seg.tap_addresses.read(&saved) || saved.count <= 0) return;
+  const auto present = interface_addresses(o.tap);
+  int restored = 0;
+  for (int i = 0; i < saved.count && i < TapAddresses::kMax; ++i) {
+    const IpAddress& a = saved.addr[i];
+    const bool link_local = !a.is_v4() && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+    if (link_local || std::find(present.begin(), present.end(), a) != present.end()) continue;
+    const std::string err = add_interface_address(o.tap, {a, saved.prefix_len[i]});
+    if (err.empty()) {
+      ++restored;
+    } else {
+      std::fprintf(stderr, "chronon-dataplane: cannot put %s/%d back on %s: %s\n",
+                   to_string(a).c_str(), saved.prefix_len[i], o.tap.c_str(), err.c_str());
+    }
+  }
+  if (restored > 0) {
+    std::fprintf(stderr, "chronon-dataplane: put %d address%s of the previous dataplane back on %s\n",
+                 restored, restored == 1 ? "" : "es", o.tap.c_str());
+  }
+}
+
+// Records the TAP interface's addresses for a dataplane that replaces this one after a crash.
+void save_tap_addresses(const DataplaneOptions& o, Segment* seg) {
+  TapAddresses now{};
+  for (const auto& a : interface_prefixes(o.tap)) {
+    if (now.count == TapAddresses::kMax) break;
+    now.addr[now.count] = a.addr;
+    now.prefix_len[now.count] = static_cast<uint8_t>(a.prefix_len);
+    ++now.count;
+  }
+  seg->tap_addresses.write(now);
+}
+
 void run_dpdk_backend(const DataplaneOptions& o, Segment* seg, const std::atomic<bool>& stop) {
   DpdkEnv env({o.iface, o.queues, o.lcores, o.eal, o.tap});
+  restore_tap_addresses(o, *seg);
   auto addresses = std::make_unique<SeqLocked<LocalAddresses>>();
   std::atomic<uint64_t> generation{0};
   LocalAddresses last;
@@ -82,7 +122,10 @@ void run_dpdk_backend(const DataplaneOptions& o, Segment* seg, const std::atomic
   }
   for (int tick = 1; !stop.load(); ++tick) {
     std::this_thread::sleep_for(kHousekeeping);
-    if (tick % kAddressRefreshTicks == 0) publish_addresses(o, addresses.get(), &generation, &last);
+    if (tick % kAddressRefreshTicks == 0 &&
+        publish_addresses(o, addresses.get(), &generation, &last)) {
+      save_tap_addresses(o, seg);
+    }
   }
   rte_eal_mp_wait_lcore();
 }

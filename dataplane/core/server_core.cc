@@ -68,7 +68,10 @@ size_t ServerCore::handle(uint8_t* payload, size_t len, const IpAddress& src,
                           uint16_t src_port, ts::NtpTimestamp rx, PendingReply* pending,
                           uint64_t src_hash) {
   ++counters_.received;
-  const NtpParse parsed = parse_request(payload, len, src_port);
+  // Longer than any request served, on every backend (the socket backend's receive buffer
+  // truncates such datagrams): counted before any other check, as the socket backend does.
+  NtpParse parsed{NtpDrop::kBadLength, {}};
+  if (len <= kMaxRequestLen) parsed = parse_request(payload, len, src_port);
   NtpDrop drop = parsed.drop;
   if (drop == NtpDrop::kNone && is_bogus_source(src)) drop = NtpDrop::kBadSource;
   if (drop == NtpDrop::kNone && !access_allowed(policy_->access, src)) drop = NtpDrop::kDenied;

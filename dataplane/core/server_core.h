@@ -20,6 +20,9 @@
 namespace chronon::dp {
 
 inline constexpr int kClientPrefetchAhead = 4;
+// The longest UDP payload handled as a request (NTP header, extension fields, MAC); longer
+// ones are dropped as bad_length.
+inline constexpr size_t kMaxRequestLen = 1024;
 
 struct LocalCounters {
   uint64_t received = 0;

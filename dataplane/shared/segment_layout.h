@@ -6,7 +6,7 @@
 //   1  first layout: header, server state, policy (access table), worker counters.
 //   2  access table compiled to a longest-prefix-match hash; rx_hw_timestamps counter.
 //   3  backend name; frame-level drop counters (kernel-bypass backends); XDP program counters;
-//      exception-path counters (dpdk).
+//      exception-path counters and TAP addresses (dpdk).
 #pragma once
 
 #include <sys/types.h>
@@ -99,6 +99,15 @@ struct XdpCounterBlock {
   std::atomic<uint32_t> native;      // 1: driver (native) mode, 0: generic
 };
 
+// dpdk: the TAP interface's addresses as the dataplane last saw them, so that a dataplane
+// restarted after a crash (whose TAP interface died with it) can put them back.
+struct TapAddresses {
+  static constexpr int kMax = 32;
+  int count;
+  IpAddress addr[kMax];
+  uint8_t prefix_len[kMax];  // in the address's own family (IPv4: 0..32)
+};
+
 struct Segment {
   SegmentHeader header;
   alignas(64) SeqLocked<PublishedState> state;
@@ -106,6 +115,7 @@ struct Segment {
   SeqLocked<Policy> policy;
   WorkerCounters workers[kMaxWorkers];
   alignas(64) XdpCounterBlock xdp;
+  alignas(64) SeqLocked<TapAddresses> tap_addresses;
 };
 
 }  // namespace chronon::dp

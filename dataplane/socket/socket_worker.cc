@@ -27,7 +27,7 @@ namespace chronon::dp {
 namespace {
 
 constexpr int kMaxBatch = 64;
-constexpr size_t kBufLen = 1024;  // longest request we accept (NTP + extension fields)
+constexpr size_t kBufLen = kMaxRequestLen;  // longer datagrams arrive truncated (MSG_TRUNC)
 constexpr size_t kCtlLen = 256;
 
 [[noreturn]] void fail(const std::string& what) {

@@ -17,8 +17,10 @@ import tempfile
 import time
 
 BUILD = os.environ.get("CHRONON_BUILD", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
-# The dataplane backend the shared tests run against: "socket" (default) or "afxdp" (AF_XDP on
-# the server's veth, with the XDP program attached in native mode).
+# The dataplane backend the shared tests run against: "socket" (default), "afxdp" (AF_XDP on
+# the server's veth, with the XDP program attached in native mode) or "dpdk" (DPDK's
+# net_af_packet on the server's veth, without hugepages; the server's addresses on the TAP
+# interface chronon0, the veth's own stack silenced by a tc drop).
 BACKEND = os.environ.get("CHRONON_BACKEND", "socket")
 
 
@@ -52,7 +54,8 @@ class Lab:
         self.srv_dev, self.cli_dev = veth_s, veth_c
         sh("ip", "link", "add", veth_s, "netns", self.srv, "type", "veth", "peer", "name", veth_c,
            "netns", self.cli)
-        for ns, dev, addrs in ((self.srv, veth_s, [f"{self.v4_srv}/24", f"{self.v6_srv}/64"]),
+        srv_addrs = [] if BACKEND == "dpdk" else [f"{self.v4_srv}/24", f"{self.v6_srv}/64"]
+        for ns, dev, addrs in ((self.srv, veth_s, srv_addrs),
                                (self.cli, veth_c, [f"{self.v4_cli}/24", f"{self.v4_cli2}/24",
                                                    f"{self.v6_cli}/64", f"{self.v6_cli2}/64"])):
             sh("ip", "-n", ns, "link", "set", "lo", "up")
@@ -64,7 +67,15 @@ class Lab:
                     extra += ["preferred_lft", "0"]
                 sh("ip", "-n", ns, "addr", "add", a, "dev", dev, *extra)
             sh("ip", "-n", ns, "link", "set", dev, "up")
-        if BACKEND == "afxdp":
+        if BACKEND == "dpdk":
+            # DPDK's af_packet port sees the veth's frames before tc; the kernel must not
+            # answer them as well (the server's addresses live on the TAP).
+            sh("ip", "netns", "exec", self.srv, "tc", "qdisc", "add", "dev", veth_s, "clsact")
+            # (classic BPF "ret #2", TC_ACT_SHOT, in direct-action mode: no classifier or
+            # action modules needed)
+            sh("ip", "netns", "exec", self.srv, "tc", "filter", "add", "dev", veth_s, "ingress",
+               "bpf", "da", "bytecode", "1,6 0 0 2")
+        if BACKEND in ("afxdp", "dpdk"):
             # A veth hands locally sent UDP to its peer with the checksum left to offload
             # (CHECKSUM_PARTIAL), which XDP sees as a wrong checksum: clients send it complete.
             sh("ip", "netns", "exec", self.cli, "ethtool", "-K", veth_c, "tx", "off")
@@ -120,10 +131,26 @@ class Lab:
 
     def with_backend(self, conf_text):
         """conf_text serving through BACKEND: `dataplane` lines replaced for afxdp."""
-        if BACKEND != "afxdp":
+        if BACKEND == "socket":
             return conf_text
         lines = [l for l in conf_text.splitlines() if not l.strip().startswith("dataplane ")]
-        return "\n".join(lines) + f"\ndataplane afxdp {self.srv_dev}\n"
+        if BACKEND == "afxdp":
+            line = f"dataplane afxdp {self.srv_dev}"
+        else:
+            line = (f"dataplane dpdk net_af_packet0 lcores 0,1 eal \"--no-huge -m 256 --no-pci "
+                    f"--vdev=net_af_packet0,iface={self.srv_dev}\"")
+        return "\n".join(lines) + f"\n{line}\n"
+
+    def give_tap_addresses(self):
+        """dpdk: the server's addresses on the TAP (once), and a moment for the workers to
+        pick them up."""
+        if BACKEND != "dpdk":
+            return
+        have = sh("ip", "-n", self.srv, "addr", "show", "dev", "chronon0", check=False).stdout
+        if self.v4_srv not in have:
+            sh("ip", "-n", self.srv, "addr", "add", f"{self.v4_srv}/24", "dev", "chronon0")
+            sh("ip", "-n", self.srv, "addr", "add", f"{self.v6_srv}/64", "dev", "chronon0", "nodad")
+            time.sleep(1.0)
 
     def start_chronond(self, conf_text, name="chronond", extra_args=()):
         conf = self.write_conf(f"{name}.conf", self.with_backend(conf_text) +
@@ -142,6 +169,7 @@ class Lab:
                  f"chronond did not start: {read(log)}")
         if p.poll() is not None:
             raise AssertionError(f"chronond exited: {read(log)}")
+        self.give_tap_addresses()
         return p, log
 
     def start_chronyd(self, conf_text, name="chronyd", ns=None):

@@ -61,10 +61,15 @@ class Daemon(unittest.TestCase):
                                capture_output=True, text=True, timeout=10)
             return conf, r
 
-    def test_refused_backend_fails_before_detaching(self):
-        conf, r = self._refused("dataplane dpdk net_tap0")
-        self.assertEqual(r.returncode, 1)
-        self.assertIn(f"{conf}:1: the dpdk dataplane is not implemented yet", r.stderr)
+    def test_dpdk_without_its_port_fails_with_what_to_do(self):
+        with L.Lab("dpdkno") as lab:
+            conf = lab.write_conf("n.conf", "local stratum 10\npidfile " + lab.path("n.pid") +
+                                  "\ndataplane dpdk net_nosuch0 lcores 0,1 eal \"--no-huge -m 128 "
+                                  "--no-pci\"\n")
+            r = lab.run(lab.srv, CHRONOND, "-x", "-f", conf, "-S", lab.path("n.shm"))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("the dataplane did not start", r.stderr)
+            self.assertIn("no DPDK port 'net_nosuch0': bind the NIC to vfio-pci", r.stderr)
 
     def test_afxdp_on_a_missing_interface_fails_before_detaching(self):
         conf, r = self._refused("dataplane afxdp nosuchif0")

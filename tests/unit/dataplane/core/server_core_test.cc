@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "tests/unit/dataplane/core/ntp_test_util.h"
 
@@ -38,6 +39,25 @@ TEST(ServerCore, AllowedClientGetsReplyDeniedDoesNot) {
   EXPECT_EQ(core.handle(q.data(), q.size(), *parse_ip("192.168.1.1"), 40000, {}, &pending), 0u);
   EXPECT_EQ(core.counters().drops[static_cast<int>(NtpDrop::kDenied)], 1u);
   EXPECT_EQ(core.counters().replied, 1u);
+}
+
+// Every backend drops what the socket backend's receive buffer would truncate, before any
+// other check (even from a denied source), as bad_length.
+TEST(ServerCore, PayloadsLongerThanTheLongestRequestAreBadLength) {
+  PendingReply pending;
+  ServerCore core(1, 1 << 16, SipKey{1, 2});
+  core.set_access(allow_only("10.0.0.0/8"));
+  std::vector<uint8_t> big(kMaxRequestLen + 4, 0);
+  auto r = request();
+  std::memcpy(big.data(), r.data(), r.size());
+  EXPECT_EQ(core.handle(big.data(), big.size(), *parse_ip("10.1.2.3"), 40000, {}, &pending), 0u);
+  EXPECT_EQ(core.handle(big.data(), big.size(), *parse_ip("192.0.2.1"), 40000, {}, &pending), 0u);
+  EXPECT_EQ(core.counters().drops[static_cast<int>(NtpDrop::kBadLength)], 2u);
+  EXPECT_EQ(core.counters().drops[static_cast<int>(NtpDrop::kDenied)], 0u);
+  // At the limit it is parsed: 1024 - 48 zero bytes are a malformed extension field.
+  big.resize(kMaxRequestLen);
+  EXPECT_EQ(core.handle(big.data(), big.size(), *parse_ip("10.1.2.3"), 40000, {}, &pending), 0u);
+  EXPECT_EQ(core.counters().drops[static_cast<int>(NtpDrop::kBadExtField)], 1u);
 }
 
 TEST(ServerCore, CountersAddUp) {
