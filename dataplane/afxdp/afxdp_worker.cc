@@ -12,6 +12,8 @@
 #include <stdexcept>
 
 #include "dataplane/core/frame.h"
+#include "dataplane/core/worker_core.h"
+#include "timestamping/clock_read.h"
 #include "ebpf/ntp_steer_abi.h"
 #include "timestamping/ntp_time.h"
 
@@ -24,18 +26,6 @@ constexpr int kIdlePollMs = 100;
 constexpr uint32_t kKernelStatsEvery = 256;  // bursts between XDP_STATISTICS reads
 
 static_assert(static_cast<int>(FrameDrop::kCount) <= kFrameDropSlots);
-
-timespec now_realtime() {
-  timespec t{};
-  clock_gettime(CLOCK_REALTIME, &t);
-  return t;
-}
-
-int64_t now_mono_ns() {
-  timespec t{};
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return ts::to_nanos(t).count();
-}
 
 }  // namespace
 
@@ -56,18 +46,7 @@ struct AfxdpWorker::Burst {
 
 AfxdpWorker::AfxdpWorker(const AfxdpWorkerConfig& cfg, Segment* seg) : cfg_(cfg), seg_(seg) {
   xsk_ = std::make_unique<XskSocket>(cfg_.xsk);
-  try {
-    // Allocated before the dataplane reports ready: a clientloglimit the machine cannot hold
-    // is a start-up error.
-    core_ = std::make_unique<ServerCore>(static_cast<uint64_t>(now_mono_ns()) ^
-                                             (static_cast<uint64_t>(cfg_.index + 1) << 40) ^
-                                             static_cast<uint64_t>(getpid()),
-                                         cfg_.client_table_bytes, random_sip_key());
-  } catch (const std::bad_alloc&) {
-    throw std::runtime_error("cannot allocate " + std::to_string(cfg_.client_table_bytes) +
-                             " bytes for worker " + std::to_string(cfg_.index) +
-                             "'s client table (clientloglimit)");
-  }
+  core_ = make_worker_core(cfg_.index, cfg_.client_table_bytes);
 }
 
 AfxdpWorker::~AfxdpWorker() = default;
@@ -91,7 +70,7 @@ void AfxdpWorker::serve_burst(Burst& b, uint32_t n) {
   XskRing& rx = xsk_->rx();
   XskRing& tx = xsk_->tx();
   // One userspace reading stands in for frames without the NIC's timestamp.
-  const timespec burst_rx = now_realtime();
+  const timespec burst_rx = ts::realtime_now();
   for (uint32_t i = 0; i < n; ++i) {
     const xdp_desc& d = rx.desc(rx.cached_cons + i);
     b.addr[i] = d.addr;
@@ -157,7 +136,7 @@ void AfxdpWorker::serve_burst(Burst& b, uint32_t n) {
       for (uint32_t k = slots; k < n_out; ++k) b.recycle[n_recycle++] = b.addr[b.out[k]];
     }
     // Transmit timestamps as late as possible: one reading just before the burst goes out.
-    const ts::NtpTimestamp tx_time = ts::to_ntp(now_realtime());
+    const ts::NtpTimestamp tx_time = ts::to_ntp(ts::realtime_now());
     for (uint32_t k = 0; k < slots; ++k) {
       const uint32_t i = b.out[k];
       uint8_t* frame = xsk_->frame(b.addr[i]);
@@ -214,7 +193,7 @@ void AfxdpWorker::run(const std::atomic<bool>& stop) {
   XskRing& tx = xsk_->tx();
   uint32_t bursts = 0;
   while (!stop.load(std::memory_order_relaxed)) {
-    core_->refresh(*seg_, now_mono_ns());
+    core_->refresh(*seg_, ts::monotonic_now_ns());
     recycle_completions();
     const uint32_t n = rx.peek(kBurst);
     if (n == 0) {

@@ -11,6 +11,8 @@
 #include <string>
 
 #include "dataplane/core/frame.h"
+#include "dataplane/core/worker_core.h"
+#include "timestamping/clock_read.h"
 #include "timestamping/ntp_time.h"
 
 namespace chronon::dp {
@@ -20,18 +22,6 @@ namespace {
 constexpr uint16_t kBurst = 32;
 constexpr int kIdlePollsBeforeSleep = 1024;
 constexpr long kIdleSleepNs = 50000;
-
-timespec now_realtime() {
-  timespec t{};
-  clock_gettime(CLOCK_REALTIME, &t);
-  return t;
-}
-
-int64_t now_mono_ns() {
-  timespec t{};
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return ts::to_nanos(t).count();
-}
 
 // Sends what it can and frees the rest; returns how many were not sent.
 uint16_t send_all(uint16_t port, uint16_t queue, rte_mbuf** m, uint16_t n) {
@@ -56,23 +46,14 @@ struct DpdkWorker::Burst {
 };
 
 DpdkWorker::DpdkWorker(const DpdkWorkerConfig& cfg, Segment* seg) : cfg_(cfg), seg_(seg) {
-  try {
-    core_ = std::make_unique<ServerCore>(static_cast<uint64_t>(now_mono_ns()) ^
-                                             (static_cast<uint64_t>(cfg_.index + 1) << 40) ^
-                                             static_cast<uint64_t>(getpid()),
-                                         cfg_.client_table_bytes, random_sip_key());
-  } catch (const std::bad_alloc&) {
-    throw std::runtime_error("cannot allocate " + std::to_string(cfg_.client_table_bytes) +
-                             " bytes for worker " + std::to_string(cfg_.index) +
-                             "'s client table (clientloglimit)");
-  }
+  core_ = make_worker_core(cfg_.index, cfg_.client_table_bytes);
 }
 
 DpdkWorker::~DpdkWorker() = default;
 
 void DpdkWorker::serve_burst(Burst& b, uint16_t n) {
   ServerCore& core = *core_;
-  const ts::NtpTimestamp rx_time = ts::to_ntp(now_realtime());
+  const ts::NtpTimestamp rx_time = ts::to_ntp(ts::realtime_now());
   uint16_t n_kernel = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = b.rx[i];
@@ -117,7 +98,7 @@ void DpdkWorker::serve_burst(Burst& b, uint16_t n) {
   }
   if (n_out > 0) {
     // Transmit timestamps as late as possible: one reading just before the burst goes out.
-    const ts::NtpTimestamp tx_time = ts::to_ntp(now_realtime());
+    const ts::NtpTimestamp tx_time = ts::to_ntp(ts::realtime_now());
     for (uint16_t k = 0; k < n_out; ++k) {
       uint8_t* frame = rte_pktmbuf_mtod(b.out[k], uint8_t*);
       const FrameInfo& info = b.info[b.out_index[k]];
@@ -146,7 +127,7 @@ void DpdkWorker::run(const std::atomic<bool>& stop) {
   slot.active.store(1, std::memory_order_relaxed);
   int idle = 0;
   while (!stop.load(std::memory_order_relaxed)) {
-    core_->refresh(*seg_, now_mono_ns());
+    core_->refresh(*seg_, ts::monotonic_now_ns());
     const uint64_t gen = cfg_.addresses_generation->load(std::memory_order_acquire);
     if (gen != local_generation_ && cfg_.addresses->read(&local_)) local_generation_ = gen;
     const uint16_t n = rte_eth_rx_burst(cfg_.port, cfg_.queue, burst->rx, kBurst);

@@ -18,6 +18,8 @@
 #include <string>
 
 #include "dataplane/core/server_core.h"
+#include "dataplane/core/worker_core.h"
+#include "timestamping/clock_read.h"
 #include "timestamping/so_timestamping.h"
 #include "dataplane/shared/ip_address.h"
 #include "timestamping/ntp_time.h"
@@ -98,18 +100,6 @@ IpAddress address_of(const sockaddr_storage& ss) {
 uint16_t port_of(const sockaddr_storage& ss) {
   return ntohs(ss.ss_family == AF_INET ? reinterpret_cast<const sockaddr_in&>(ss).sin_port
                                        : reinterpret_cast<const sockaddr_in6&>(ss).sin6_port);
-}
-
-timespec now_realtime() {
-  timespec t{};
-  clock_gettime(CLOCK_REALTIME, &t);
-  return t;
-}
-
-int64_t now_mono_ns() {
-  timespec t{};
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return ts::to_nanos(t).count();
 }
 
 // Per-batch buffers, allocated once per worker.
@@ -213,17 +203,8 @@ SocketWorker::SocketWorker(const SocketWorkerConfig& cfg, Segment* seg) : cfg_(c
       // A kernel without IPv6 serves IPv4 only, unless an IPv6 address was asked for.
       if (v6 || errno != EAFNOSUPPORT) throw;
     }
-    // The client table is allocated here, before the dataplane reports ready, so a
-    // clientloglimit the machine cannot hold is a start-up error, not a crash later.
-    core_ = std::make_unique<ServerCore>(static_cast<uint64_t>(now_mono_ns()) ^
-                                             (static_cast<uint64_t>(cfg_.index + 1) << 40) ^
-                                             static_cast<uint64_t>(getpid()),
-                                         cfg_.client_table_bytes, random_sip_key());
-  } catch (const std::bad_alloc&) {
-    for (int fd : fds_) close(fd);
-    throw std::runtime_error("cannot allocate " + std::to_string(cfg_.client_table_bytes) +
-                             " bytes for worker " + std::to_string(cfg_.index) +
-                             "'s client table (clientloglimit)");
+    // The client table is allocated here, before the dataplane reports ready.
+    core_ = make_worker_core(cfg_.index, cfg_.client_table_bytes);
   } catch (...) {
     for (int fd : fds_) close(fd);
     throw;
@@ -268,7 +249,7 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
   const int n_batch = cfg_.batch;
 
   while (!stop.load(std::memory_order_relaxed)) {
-    core.refresh(*seg_, now_mono_ns());
+    core.refresh(*seg_, ts::monotonic_now_ns());
     const int pr = poll(pfds.data(), pfds.size(), 100);
     if (pr <= 0) continue;
     for (pollfd& pfd : pfds) {
@@ -291,7 +272,7 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
       for (int i = 0; i < n && i < kClientPrefetchAhead; ++i)
         batch->hash[i] = core.prefetch(address_of(batch->from[i]));
       // One userspace reading stands in for packets without a kernel timestamp.
-      const timespec batch_rx = now_realtime();
+      const timespec batch_rx = ts::realtime_now();
       int n_out = 0;
       for (int i = 0; i < n; ++i) {
         if (i + kClientPrefetchAhead < n) {
@@ -322,7 +303,7 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
       }
       if (n_out > 0) {
         // Transmit timestamps as late as possible: one reading just before the send.
-        const ts::NtpTimestamp tx = ts::to_ntp(now_realtime());
+        const ts::NtpTimestamp tx = ts::to_ntp(ts::realtime_now());
         for (int i = 0; i < n_out; ++i)
           core.finish(static_cast<uint8_t*>(batch->out[i].msg_hdr.msg_iov->iov_base),
                       batch->pending[i], tx);
