@@ -38,7 +38,7 @@ void on_signal(int) { g_stop.store(true); }
 
 void usage(FILE* out) {
   std::fprintf(out,
-               "Usage: chronon-dataplane --segment PATH [--backend socket|afxdp] [--port N]\n"
+               "Usage: chronon-dataplane --segment PATH [--backend socket|afxdp|dpdk] [--port N]\n"
                "                         [--threads N] [--bind ADDRESS]... [--config-hash H]\n"
                "                         [--clientlog-bytes N] [--hwtimestamp SPEC]...\n"
                "                         [--interface IFACE] [--queues N]\n"
