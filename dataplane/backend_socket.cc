@@ -1,8 +1,5 @@
 // Runs the socket backend: N SocketWorker threads sharing the port through SO_REUSEPORT.
-#include <unistd.h>
-
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -10,13 +7,6 @@
 #include "dataplane/socket/socket_worker.h"
 
 namespace chronon::dp {
-
-void mark_ready(Segment* seg, const char* backend, int workers) {
-  std::strncpy(seg->header.backend, backend, sizeof seg->header.backend - 1);
-  seg->header.backend[sizeof seg->header.backend - 1] = '\0';
-  seg->header.worker_count.store(static_cast<uint32_t>(workers));
-  seg->header.dataplane_pid.store(getpid());  // last: chronond waits for it
-}
 
 void run_socket_backend(const DataplaneOptions& o, Segment* seg, const std::atomic<bool>& stop) {
   int threads = o.threads;

@@ -31,7 +31,6 @@ static_assert(static_cast<int>(FrameDrop::kCount) <= kFrameDropSlots);
 
 struct AfxdpWorker::Burst {
   uint64_t addr[kBurst];
-  uint32_t len[kBurst];
   FrameInfo info[kBurst];
   bool valid[kBurst];
   timespec rx[kBurst];
@@ -74,7 +73,6 @@ void AfxdpWorker::serve_burst(Burst& b, uint32_t n) {
   for (uint32_t i = 0; i < n; ++i) {
     const xdp_desc& d = rx.desc(rx.cached_cons + i);
     b.addr[i] = d.addr;
-    b.len[i] = d.len;
     uint8_t* frame = xsk_->frame(d.addr);
     b.rx[i] = burst_rx;
     if (cfg_.metadata_timestamps && d.addr % XskSocket::kFrameSize >= sizeof(chronon_xdp_meta)) {
