@@ -27,8 +27,12 @@
 #include "control/pidfile.h"
 #include "control/policy_publisher.h"
 #include "control/server_state_source.h"
+#include "control/source_driver.h"
+#include "control/timekeeper.h"
 #include "dataplane/shared/segment.h"
 #include "timestamping/clock.h"
+#include "timestamping/system_clock_control.h"
+#include "timestamping/virtual_clock.h"
 
 namespace {
 
@@ -55,7 +59,8 @@ void usage(FILE* out) {
       "  -f FILE          configuration file (default %s)\n"
       "  -d               stay in the foreground and log to stderr (-d -d: debug messages)\n"
       "  -n               stay in the foreground, log to syslog\n"
-      "  -x               never adjust the system clock (chronon does not adjust it yet anyway)\n"
+      "  -x               never adjust the system clock: compute and serve, but leave the\n"
+      "                   clock to someone else (sources are followed on a virtual clock)\n"
       "  -S, --segment PATH   shared segment with the dataplane (default %s)\n"
       "  --dataplane PATH     dataplane binary (default: chronon-dataplane beside chronond)\n"
       "  -v, --version    print the version and exit\n"
@@ -228,10 +233,24 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   auto seg = dp::SegmentMapping::create(o.segment);
   seg->header.control_pid.store(getpid());
 
-  ts::SystemClock clock;
+  // -x: everything is computed against a virtual clock over the system clock, which is only
+  // read; otherwise the discipline adjusts the system clock through adjtimex.
+  ts::SystemClock system_clock;
+  ts::VirtualClock virtual_clock(system_clock);
+  std::unique_ptr<ts::SystemClockControl> system_control;
+  if (!o.no_clock) system_control = std::make_unique<ts::SystemClockControl>();
+  const ts::Clock& clock = o.no_clock ? static_cast<const ts::Clock&>(virtual_clock) : system_clock;
+  ts::ClockControl& clock_control =
+      o.no_clock ? static_cast<ts::ClockControl&>(virtual_clock) : *system_control;
   ctl::ServerStateSource state_source(
-      clock, ctl::LocalReference{cfg.local.enabled, cfg.local.stratum},
-      cfg.ratelimit.enabled ? cfg.ratelimit.interval_log2 : -128);
+      clock, ctl::LocalReference{cfg.local.enabled, cfg.local.stratum, cfg.local.distance},
+      cfg.ratelimit.enabled ? cfg.ratelimit.interval_log2 : -128, cfg.maxclockerror_ppm);
+  ctl::TimeKeeper keeper(cfg, clock, clock_control, state_source,
+                         o.no_clock ? 0.0 : clock_control.frequency_ppm(), 1000.0);
+  std::vector<std::string> source_logs;
+  ctl::SourceDriver sources(cfg, keeper, clock, &source_logs);
+  for (const auto& l : source_logs) spdlog::warn("{}", l);
+  source_logs.clear();
   auto publish_state = [&] {
     dp::PublishedState ps{};
     ps.server = state_source.current();
@@ -278,10 +297,12 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   report_startup("ok");
 
   bool stop = false;
+  std::vector<pollfd> fds;
   while (!stop) {
     // poll() skips negative descriptors: no exit fd while restarting, no stderr when adopted.
-    pollfd fds[3] = {{sfd, POLLIN, 0}, {sup.exit_fd(), POLLIN, 0}, {sup.stderr_fd(), POLLIN, 0}};
-    const int n = poll(fds, 3, 1000);
+    fds.assign({{sfd, POLLIN, 0}, {sup.exit_fd(), POLLIN, 0}, {sup.stderr_fd(), POLLIN, 0}});
+    const int wait_ms = sources.prepare(&fds, 1000);
+    const int n = poll(fds.data(), fds.size(), wait_ms);
     if (n < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
     if (n > 0 && (fds[0].revents & POLLIN)) {
       signalfd_siginfo si{};
@@ -299,6 +320,9 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
       log_dataplane_stderr(sup);
       spdlog::warn("{}", sup.on_exit());
     }
+    if (n >= 0) sources.service(fds, 3, &source_logs);
+    for (const auto& l : source_logs) spdlog::info("{}", l);
+    source_logs.clear();
     publish_state();
   }
   sup.stop();

@@ -1,6 +1,11 @@
 // Server state decisions; see server_state_source.h.
 #include "control/server_state_source.h"
 
+#include <algorithm>
+#include <cmath>
+
+#include "control/md5.h"
+
 namespace chronon::ctl {
 
 namespace {
@@ -12,14 +17,39 @@ constexpr auto kLocalRefLag = std::chrono::seconds(1);
 }  // namespace
 
 ServerStateSource::ServerStateSource(const ts::Clock& clock, LocalReference local,
-                                     int poll_floor_log2)
+                                     int poll_floor_log2, double maxclockerror_ppm)
     : clock_(clock),
       local_(local),
       precision_(static_cast<int8_t>(clock.precision_log2())),
-      min_poll_(static_cast<int8_t>(poll_floor_log2)) {}
+      min_poll_(static_cast<int8_t>(poll_floor_log2)),
+      maxclockerror_ppm_(maxclockerror_ppm) {}
+
+double ServerStateSource::root_dispersion_now_s() const {
+  if (!ref_) return 0.0;
+  const double age = static_cast<double>((ts::to_nanos(clock_.now()) - ts::to_nanos(ref_->ref_time)).count()) * 1e-9;
+  return ref_->root_dispersion_s + std::max(age, 0.0) * (ref_->skew_ppm + maxclockerror_ppm_) * 1e-6;
+}
 
 dp::ServerState ServerStateSource::current() {
   const timespec now = clock_.now();
+  serving_local_ = false;
+  if (ref_) {
+    const double disp = root_dispersion_now_s();
+    // chrony's `local distance`: keep the synchronised reference until its root distance
+    // grows past the threshold, then fall back to the local reference.
+    if (!local_.enabled || ref_->root_delay_s / 2 + disp <= local_.distance_s) {
+      dp::ServerState s;
+      s.leap = ref_->leap;
+      s.stratum = static_cast<uint8_t>(std::min(ref_->stratum, 15));
+      s.precision = precision_;
+      s.min_poll = min_poll_;
+      s.refid = ref_->refid;
+      s.root_delay = ts::to_short(ts::Nanos(std::llround(ref_->root_delay_s * 1e9)));
+      s.root_dispersion = ts::to_short(ts::Nanos(std::llround(disp * 1e9)));
+      s.reference_time = ts::to_ntp(ref_->ref_time);
+      return s;
+    }
+  }
   if (!local_.enabled) {
     dp::ServerState s = dp::unsynchronised_state(precision_);
     s.min_poll = min_poll_;
@@ -28,6 +58,7 @@ dp::ServerState ServerStateSource::current() {
   const ts::Nanos since = ts::to_nanos(now) - ts::to_nanos(local_ref_time_);
   if (since > kLocalRefUpdate || since < kLocalRefLag)
     local_ref_time_ = ts::from_nanos(ts::to_nanos(now) - kLocalRefLag);
+  serving_local_ = true;
   dp::ServerState s;
   s.leap = dp::kLeapNone;
   s.stratum = static_cast<uint8_t>(local_.stratum);
@@ -38,6 +69,16 @@ dp::ServerState ServerStateSource::current() {
   s.root_dispersion = ts::NtpShort{0};
   s.reference_time = ts::to_ntp(local_ref_time_);
   return s;
+}
+
+uint32_t refid_of_address(const uint8_t* addr, bool ipv6) {
+  if (!ipv6) {
+    return static_cast<uint32_t>(addr[0]) << 24 | static_cast<uint32_t>(addr[1]) << 16 |
+           static_cast<uint32_t>(addr[2]) << 8 | addr[3];
+  }
+  const Md5Digest d = md5(addr, 16);
+  return static_cast<uint32_t>(d[0]) << 24 | static_cast<uint32_t>(d[1]) << 16 |
+         static_cast<uint32_t>(d[2]) << 8 | d[3];
 }
 
 }  // namespace chronon::ctl

@@ -1,7 +1,10 @@
-// Decides the server state that replies carry, from the configuration and the clock, as
-// chronyd's REF_GetReferenceParams() does: a synchronised reference (later, from sources),
-// else the local reference (`local stratum N`), else unsynchronised.
+// Decides the server state that replies carry, as chronyd's REF_GetReferenceParams() does:
+// the synchronised reference (from source selection) while its root distance stays under
+// `local distance` or no local reference is configured, else the local reference
+// (`local stratum N`), else unsynchronised.
 #pragma once
+
+#include <optional>
 
 #include "dataplane/shared/server_state.h"
 #include "timestamping/clock.h"
@@ -11,20 +14,46 @@ namespace chronon::ctl {
 struct LocalReference {
   bool enabled = false;
   int stratum = 10;
+  double distance_s = 1.0;  // `local distance`: root distance that activates the local reference
+};
+
+// The reference after a clock update from selected sources.
+struct ReferenceUpdate {
+  timespec ref_time{};          // our clock at the update
+  int stratum = 0;              // ours: the selected source's stratum + 1
+  uint32_t refid = 0;
+  uint8_t leap = 0;
+  double root_delay_s = 0;
+  double root_dispersion_s = 0;  // at ref_time
+  double skew_ppm = 0;           // dispersion grows by skew + maxclockerror per second
 };
 
 class ServerStateSource {
  public:
-  ServerStateSource(const ts::Clock& clock, LocalReference local, int poll_floor_log2);
+  ServerStateSource(const ts::Clock& clock, LocalReference local, int poll_floor_log2,
+                    double maxclockerror_ppm = 1.0);
+  void set_synchronised(const ReferenceUpdate& r) { ref_ = r; }
+  void set_unsynchronised() { ref_.reset(); }
   // The state to publish now.
   dp::ServerState current();
+  // Root dispersion of the synchronised reference now (0 when unsynchronised).
+  double root_dispersion_now_s() const;
+  const std::optional<ReferenceUpdate>& reference() const { return ref_; }
+  bool serving_local() const { return serving_local_; }
 
  private:
   const ts::Clock& clock_;
   LocalReference local_;
   int8_t precision_;
   int8_t min_poll_;
+  double maxclockerror_ppm_;
   timespec local_ref_time_{};
+  std::optional<ReferenceUpdate> ref_;
+  bool serving_local_ = false;
 };
+
+// The reference ID a source gives us (RFC 5905 §7.3): its IPv4 address, or for IPv6 the
+// first four bytes of the MD5 hash of its address, as chrony and ntpd compute it.
+uint32_t refid_of_address(const uint8_t* addr, bool ipv6);
 
 }  // namespace chronon::ctl

@@ -1,0 +1,53 @@
+// Source selection and combining (chrony's sources.c, RFC 5905 §11.2): correctness intervals
+// [offset - root distance, offset + root distance], the largest majority intersection
+// (falsetickers rejected), trust/require/prefer, stratum-weighted choice with reselectdist
+// hysteresis, then combining of the sources close to the selected one. Pure: no I/O, no time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "control/source/ntp_source.h"
+
+namespace chronon::ctl {
+
+struct SelectionInput {
+  bool usable = false;        // reachable, has samples, server synchronised (leap != 3)
+  bool noselect = false, prefer = false, trust = false, require = false;
+  int stratum = 0;            // the source's own stratum
+  double offset_s = 0;        // our clock minus the source's, predicted for now
+  double offset_sd_s = 0;
+  double root_distance_s = 0; // root_delay/2 + root_dispersion + std_dev + aging
+  double std_dev_s = 0;
+  double frequency = 0;       // s per s, as SourceEstimate
+  double skew = 0;
+  double root_delay_s = 0, root_dispersion_s = 0;
+  uint8_t leap = 0;
+};
+
+struct SelectionParams {
+  double stratumweight_s = 0.001;
+  double combinelimit = 3.0;
+  double maxdistance_s = 3.0;
+  double maxjitter_s = 1.0;
+  double reselectdist_s = 1e-4;
+  int minsources = 1;
+};
+
+struct SelectionResult {
+  std::vector<SourceState> states;  // one per input, in input order
+  int selected = -1;                // index of the selected source, -1: none
+  std::string no_selection_reason;  // when selected < 0, as chronyd logs it
+  int combined = 0;                 // sources combined, the selected one included
+  // The combined estimate (valid when selected >= 0).
+  double offset_s = 0, offset_sd_s = 0, frequency = 0, skew = 0;
+  double root_delay_s = 0, root_dispersion_s = 0;
+  int stratum = 0;                  // the selected source's stratum
+  uint8_t leap = 0;                 // majority of the truechimers' leap indicators
+};
+
+SelectionResult select_sources(const std::vector<SelectionInput>& in, const SelectionParams& p,
+                               int previous_selected);
+
+}  // namespace chronon::ctl

@@ -1,0 +1,126 @@
+// NtpSource; see ntp_source.h.
+#include "control/source/ntp_source.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace chronon::ctl {
+
+namespace {
+// chrony: iburst asks for 4 good samples within 8 requests; burst for 1 within 4... at every
+// poll (NCR_InitiateSampleBurst).
+constexpr int kIburstGood = 4, kIburstTotal = 8;
+constexpr int kBurstGood = 1, kBurstTotal = 4;
+constexpr int kMinPoll = -6, kMaxPoll = 24;
+}  // namespace
+
+char source_state_symbol(SourceState s) {
+  switch (s) {
+    case SourceState::kUnusable: return '?';
+    case SourceState::kFalseticker: return 'x';
+    case SourceState::kJittery: return '~';
+    case SourceState::kNotCombined: return '-';
+    case SourceState::kCombined: return '+';
+    case SourceState::kSelected: return '*';
+  }
+  return '?';
+}
+
+NtpSource::NtpSource(const SourceConfig& cfg, std::string name, uint32_t refid, int min_samples,
+                     int max_samples)
+    : cfg_(cfg),
+      name_(std::move(name)),
+      refid_(refid),
+      stats_(min_samples, max_samples),
+      poll_(std::clamp(cfg.minpoll, kMinPoll, kMaxPoll)) {
+  cfg_.maxpoll = std::clamp(std::max(cfg_.maxpoll, cfg_.minpoll), kMinPoll, kMaxPoll);
+  if (cfg.iburst) {
+    burst_left_ = kIburstTotal;
+    burst_good_left_ = kIburstGood;
+  }
+  // The first request goes out at once.
+  next_poll_mono_s_ = 0.0;
+}
+
+size_t NtpSource::make_request(uint8_t* buf, uint64_t cookie, timespec tx_time,
+                               double now_mono_s) {
+  reach_ = static_cast<uint8_t>(reach_ << 1);
+  if (burst_left_ == 0 && cfg_.burst) {
+    burst_left_ = kBurstTotal;
+    burst_good_left_ = kBurstGood;
+  }
+  if (burst_left_ > 0) --burst_left_;
+  ++tx_;
+  const size_t n = exchange_.make_request(buf, static_cast<int8_t>(poll_), cookie, tx_time);
+  schedule_next(now_mono_s);
+  return n;
+}
+
+void NtpSource::schedule_next(double now_mono_s) {
+  const double regular = std::ldexp(1.0, poll_);
+  const double interval = burst_left_ > 0 ? std::min(kBurstIntervalS, regular) : regular;
+  next_poll_mono_s_ = now_mono_s + interval;
+}
+
+ReplyResult NtpSource::on_reply(const uint8_t* p, size_t len, timespec rx_time,
+                                double now_mono_s, int precision_log2, double max_distance_s) {
+  ++rx_;
+  ReplyLimits limits;
+  limits.max_delay_s = cfg_.maxdelay;
+  limits.max_delay_ratio = cfg_.maxdelayratio;
+  limits.max_distance_s = max_distance_s;
+  limits.min_delay_seen_s = stats_.estimate().valid ? stats_.estimate().min_delay_s : 0.0;
+  ReplyResult r = exchange_.process_reply(p, len, rx_time, precision_log2, limits);
+  if (r.verdict == ReplyVerdict::kKissOfDeath) {
+    // RFC 5905 §7.4: DENY and RSTR mean stop; RATE means poll less often.
+    if (r.kiss == KissCode::kDeny || r.kiss == KissCode::kRstr) {
+      stopped_ = true;
+    } else if (r.kiss == KissCode::kRate) {
+      poll_ = std::min(poll_ + 1, cfg_.maxpoll);
+      burst_left_ = 0;
+      schedule_next(now_mono_s);
+    }
+    return r;
+  }
+  // A reply from the server, valid or not, means it is reachable (chrony sets the bit for
+  // any reply that passes tests 1-3; the sample itself needs all tests).
+  if (r.verdict == ReplyVerdict::kBogus || r.verdict == ReplyVerdict::kDuplicate ||
+      r.verdict == ReplyVerdict::kMalformed || r.verdict == ReplyVerdict::kNotExpected)
+    return r;
+  reach_ |= 1;
+  if (r.verdict != ReplyVerdict::kOk) return r;
+  ++valid_rx_;
+  const NtpSample& s = r.sample;
+  stats_.add(StatsSample{s.local_time, s.offset_s + cfg_.offset, s.delay_s, s.dispersion_s,
+                         s.root_delay_s, s.root_dispersion_s, s.stratum, s.leap});
+  last_sample_ = s;
+  has_sample_ = true;
+  if (burst_good_left_ > 0 && --burst_good_left_ == 0) {
+    burst_left_ = 0;
+    schedule_next(now_mono_s);
+  }
+  adapt_poll();
+  return r;
+}
+
+void NtpSource::adapt_poll() {
+  // polltarget: poll faster while the regression has fewer samples than the target, slower
+  // once it has more (chrony's poll score, one step per whole unit of score).
+  const double target = std::max(cfg_.polltarget, 1);
+  poll_score_ += (stats_.estimate().samples - target) / target;
+  if (poll_score_ >= 1.0) {
+    poll_ = std::min(poll_ + 1, cfg_.maxpoll);
+    poll_score_ = 0.0;
+  } else if (poll_score_ <= -1.0) {
+    poll_ = std::max(poll_ - 1, cfg_.minpoll);
+    poll_score_ = 0.0;
+  }
+}
+
+void NtpSource::on_clock_change(timespec when, double dfreq, double step_s) {
+  stats_.correct(when, dfreq, step_s);
+  // A step between a request and its reply would make that sample wrong by the step.
+  if (step_s != 0.0) exchange_.cancel();
+}
+
+}  // namespace chronon::ctl

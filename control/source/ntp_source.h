@@ -1,0 +1,90 @@
+// One upstream NTP server as chronyd's client mode sees it (ntp_core.c + sourcestats.c),
+// sans-IO: when to poll (minpoll..maxpoll adapted to polltarget, iburst, burst, KoD back-off),
+// the reachability register, the exchange and the sample history. Times are arguments.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+
+#include "control/config/config.h"
+#include "control/source/client_exchange.h"
+#include "control/source/source_stats.h"
+
+namespace chronon::ctl {
+
+// Selection states, one to one with chronyc's "S" column symbols (sources.c).
+enum class SourceState : uint8_t {
+  kUnusable,      // '?': unreachable, no samples yet, or unusable data
+  kFalseticker,   // 'x': disagrees with the majority
+  kJittery,       // '~': its time varies too much to be used
+  kNotCombined,   // '-': acceptable but not combined with the selected source
+  kCombined,      // '+': combined with the selected source
+  kSelected,      // '*': the source the clock follows
+};
+char source_state_symbol(SourceState s);
+
+class NtpSource {
+ public:
+  // `name` is what reports show (the configured address); `refid` identifies the source in
+  // our replies (its IPv4 address, or a hash of its IPv6 address).
+  NtpSource(const SourceConfig& cfg, std::string name, uint32_t refid, int min_samples,
+            int max_samples);
+
+  const SourceConfig& config() const { return cfg_; }
+  const std::string& name() const { return name_; }
+  uint32_t refid() const { return refid_; }
+  void set_address(std::string name, uint32_t refid) {
+    name_ = std::move(name);
+    refid_ = refid;
+  }
+
+  // Seconds of our monotonic clock at which the next request is due.
+  double next_poll_mono_s() const { return next_poll_mono_s_; }
+  // Builds the request that is due now; shifts the reachability register.
+  size_t make_request(uint8_t* buf, uint64_t cookie, timespec tx_time, double now_mono_s);
+  void set_tx_time(timespec t) { exchange_.set_tx_time(t); }
+  // Processes a reply; a good one adds a sample (returned with the verdict).
+  ReplyResult on_reply(const uint8_t* p, size_t len, timespec rx_time, double now_mono_s,
+                       int precision_log2, double max_distance_s);
+  void on_clock_change(timespec when, double dfreq, double step_s);
+
+  uint8_t reach() const { return reach_; }
+  int poll_log2() const { return poll_; }
+  bool stopped() const { return stopped_; }  // KoD DENY/RSTR: no more requests
+  const SourceStats& stats() const { return stats_; }
+  // The newest accepted sample, for reports and the measurements log.
+  const NtpSample& last_sample() const { return last_sample_; }
+  bool has_sample() const { return has_sample_; }
+  SourceState state() const { return state_; }
+  void set_state(SourceState s) { state_ = s; }
+  // Counters for reports (chronyc ntpdata's "Total TX/RX/valid RX").
+  uint64_t tx_count() const { return tx_; }
+  uint64_t rx_count() const { return rx_; }
+  uint64_t valid_rx_count() const { return valid_rx_; }
+
+  // chrony's iburst/burst spacing.
+  static constexpr double kBurstIntervalS = 2.0;
+
+ private:
+  void schedule_next(double now_mono_s);
+  void adapt_poll();
+  SourceConfig cfg_;
+  std::string name_;
+  uint32_t refid_;
+  ClientExchange exchange_;
+  SourceStats stats_;
+  NtpSample last_sample_{};
+  bool has_sample_ = false;
+  uint8_t reach_ = 0;
+  int poll_;
+  double poll_score_ = 0.0;
+  int burst_left_ = 0;        // requests left in the current burst
+  int burst_good_left_ = 0;   // good samples still wanted by the burst
+  bool stopped_ = false;
+  double next_poll_mono_s_ = 0.0;
+  SourceState state_ = SourceState::kUnusable;
+  uint64_t tx_ = 0, rx_ = 0, valid_rx_ = 0;
+};
+
+}  // namespace chronon::ctl

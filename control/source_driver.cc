@@ -1,0 +1,115 @@
+// SourceDriver; see source_driver.h.
+#include "control/source_driver.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace chronon::ctl {
+
+namespace {
+// How often a name that does not resolve is tried again.
+constexpr double kResolveRetryS = 60.0;
+constexpr size_t kMaxReply = 1024;
+}  // namespace
+
+SourceDriver::SourceDriver(const Config& cfg, TimeKeeper& keeper, const ts::Clock& clock,
+                           std::vector<std::string>* logs)
+    : keeper_(keeper), clock_(clock), rng_(std::random_device{}()) {
+  for (const SourceConfig& c : cfg.sources) {
+    if (c.type == SourceConfig::Type::kPeer) continue;  // symmetric mode: not implemented yet
+    std::string error;
+    std::vector<ResolvedAddress> addrs = resolve_source(c.address, c.port, &error);
+    if (c.type == SourceConfig::Type::kPool && addrs.size() > static_cast<size_t>(c.maxsources))
+      addrs.resize(static_cast<size_t>(c.maxsources));
+    if (c.type != SourceConfig::Type::kPool && addrs.size() > 1) addrs.resize(1);
+    if (addrs.empty()) {
+      // Kept, and tried again later: a server whose name does not resolve yet at boot.
+      logs->push_back(fmt::format("{}: {}; trying again every {:.0f} s", c.where.str(), error,
+                                  kResolveRetryS));
+      auto e = std::make_unique<Endpoint>();
+      e->source = keeper_.source_count();
+      e->name = c.address;
+      e->port = c.port;
+      keeper_.add_source(c, c.address, 0);
+      endpoints_.push_back(std::move(e));
+      continue;
+    }
+    for (const auto& a : addrs) {
+      auto e = std::make_unique<Endpoint>();
+      e->source = keeper_.source_count();
+      e->name = c.type == SourceConfig::Type::kPool ? a.text : c.address;
+      e->port = c.port;
+      keeper_.add_source(c, a.text, a.refid);
+      if (!e->sock.open(a, &error)) logs->push_back(fmt::format("{}: {}", c.where.str(), error));
+      endpoints_.push_back(std::move(e));
+    }
+  }
+}
+
+double SourceDriver::mono_s() const {
+  const timespec m = clock_.monotonic();
+  return static_cast<double>(m.tv_sec) + static_cast<double>(m.tv_nsec) * 1e-9;
+}
+
+int SourceDriver::prepare(std::vector<pollfd>* fds, int max_wait_ms) {
+  const double now = mono_s();
+  double wait_s = max_wait_ms / 1000.0;
+  for (const auto& e : endpoints_) {
+    fds->push_back(pollfd{e->sock.fd(), POLLIN, 0});
+    const NtpSource& s = keeper_.source(e->source);
+    if (!s.stopped()) wait_s = std::min(wait_s, std::max(0.0, s.next_poll_mono_s() - now));
+  }
+  return static_cast<int>(std::ceil(wait_s * 1000.0));
+}
+
+void SourceDriver::send_due(Endpoint& e, double now, std::vector<std::string>* logs) {
+  NtpSource& s = keeper_.source(e.source);
+  if (s.stopped() || now < s.next_poll_mono_s()) return;
+  if (!e.sock.is_open() && now >= e.next_resolve_mono_s) {
+    std::string error;
+    const auto addrs = resolve_source(e.name, e.port, &error);
+    if (!addrs.empty() && e.sock.open(addrs.front(), &error)) {
+      keeper_.set_source_address(e.source, addrs.front().text, addrs.front().refid);
+      logs->push_back(fmt::format("Source {} resolved to {}", e.name, addrs.front().text));
+    } else {
+      e.next_resolve_mono_s = now + kResolveRetryS;
+    }
+  }
+  uint8_t req[kNtpRequestLen];
+  // The request counts as sent (and the reachability register shifts) even when the socket
+  // is not there yet: the source is unreachable.
+  s.make_request(req, rng_(), clock_.now(), now);
+  if (e.sock.is_open()) {
+    s.set_tx_time(clock_.now());
+    e.sock.send(req, sizeof req);
+  }
+}
+
+bool SourceDriver::service(const std::vector<pollfd>& fds, size_t first,
+                           std::vector<std::string>* logs) {
+  bool changed = false;
+  for (size_t k = 0; k < endpoints_.size(); ++k) {
+    Endpoint& e = *endpoints_[k];
+    if (first + k >= fds.size() || !(fds[first + k].revents & (POLLIN | POLLERR))) continue;
+    uint8_t buf[kMaxReply];
+    timespec rx{};
+    ssize_t n;
+    while ((n = e.sock.receive(buf, sizeof buf, clock_, &rx)) >= 0) {
+      const UpdateEvent ev = keeper_.on_reply(e.source, buf, static_cast<size_t>(n), rx, mono_s());
+      if (!ev.message.empty()) logs->push_back(ev.message);
+      changed |= ev.clock_updated || ev.selection_changed;
+    }
+  }
+  const double now = mono_s();
+  for (auto& e : endpoints_) send_due(*e, now, logs);
+  const std::string t = keeper_.tick();
+  if (!t.empty()) {
+    logs->push_back(t);
+    changed = true;
+  }
+  return changed;
+}
+
+}  // namespace chronon::ctl

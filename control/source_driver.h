@@ -1,0 +1,48 @@
+// Drives the TimeKeeper from chronond's poll loop: one UpstreamSocket per source, requests
+// sent when due, replies read when their socket is readable, names resolved again while they
+// fail. Single-threaded, poll(2) only, so the daemon stays one loop (DESIGN.md).
+#pragma once
+
+#include <poll.h>
+
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "control/config/config.h"
+#include "control/timekeeper.h"
+#include "control/upstream_socket.h"
+
+namespace chronon::ctl {
+
+class SourceDriver {
+ public:
+  // Creates the sources of `cfg` in `keeper`; pools expand to up to maxsources addresses.
+  // Problems (names that do not resolve yet) are returned as log lines through `logs`.
+  SourceDriver(const Config& cfg, TimeKeeper& keeper, const ts::Clock& clock,
+               std::vector<std::string>* logs);
+
+  // Appends the sockets to wait on; returns how long poll may sleep, in milliseconds.
+  int prepare(std::vector<pollfd>* fds, int max_wait_ms);
+  // Handles what poll reported for the descriptors from `first` on, and sends what is due.
+  // Log lines go to `logs`; returns true if the clock or the reference changed.
+  bool service(const std::vector<pollfd>& fds, size_t first, std::vector<std::string>* logs);
+
+ private:
+  struct Endpoint {
+    size_t source;            // index in the TimeKeeper
+    std::string name;         // as configured
+    int port;
+    UpstreamSocket sock;
+    double next_resolve_mono_s = 0;
+  };
+  double mono_s() const;
+  void send_due(Endpoint& e, double now, std::vector<std::string>* logs);
+  TimeKeeper& keeper_;
+  const ts::Clock& clock_;
+  std::vector<std::unique_ptr<Endpoint>> endpoints_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace chronon::ctl

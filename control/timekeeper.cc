@@ -1,0 +1,170 @@
+// TimeKeeper; see timekeeper.h.
+#include "control/timekeeper.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace chronon::ctl {
+
+namespace {
+
+DisciplineParams discipline_params(const Config& cfg) {
+  DisciplineParams p;
+  p.maxslewrate_ppm = cfg.maxslewrate_ppm;
+  p.corrtimeratio = cfg.corrtimeratio;
+  p.maxupdateskew_ppm = cfg.maxupdateskew_ppm;
+  p.maxdrift_ppm = cfg.maxdrift_ppm;
+  p.makestep = cfg.makestep.enabled;
+  p.makestep_threshold_s = cfg.makestep.threshold_s;
+  p.makestep_limit = cfg.makestep.limit;
+  return p;
+}
+
+}  // namespace
+
+TimeKeeper::TimeKeeper(const Config& cfg, const ts::Clock& clock, ts::ClockControl& control,
+                       ServerStateSource& state, double initial_freq_ppm,
+                       double initial_skew_ppm)
+    : cfg_(cfg),
+      clock_(clock),
+      control_(control),
+      state_(state),
+      discipline_(clock, control, discipline_params(cfg), initial_freq_ppm, initial_skew_ppm),
+      precision_log2_(clock.precision_log2()) {
+  sel_params_.stratumweight_s = cfg.stratumweight;
+  sel_params_.combinelimit = cfg.combinelimit;
+  sel_params_.maxdistance_s = cfg.maxdistance_s;
+  sel_params_.maxjitter_s = cfg.maxjitter_s;
+  sel_params_.reselectdist_s = cfg.reselectdist_s;
+  sel_params_.minsources = cfg.minsources;
+  discipline_.set_listener([this](timespec when, double dfreq, double step_s) {
+    for (auto& s : sources_) s->on_clock_change(when, dfreq, step_s);
+  });
+}
+
+NtpSource& TimeKeeper::add_source(const SourceConfig& c, std::string name, uint32_t refid) {
+  const int min_samples = c.minsamples >= 0 ? c.minsamples : cfg_.minsamples;
+  const int max_samples = c.maxsamples >= 0 ? c.maxsamples
+                          : cfg_.maxsamples > 0 ? cfg_.maxsamples : 64;
+  sources_.push_back(std::make_unique<NtpSource>(c, std::move(name), refid, min_samples,
+                                                 max_samples));
+  return *sources_.back();
+}
+
+void TimeKeeper::set_source_address(size_t i, std::string name, uint32_t refid) {
+  sources_[i]->set_address(std::move(name), refid);
+}
+
+std::vector<SelectionInput> TimeKeeper::selection_inputs() const {
+  const timespec now = clock_.now();
+  std::vector<SelectionInput> in(sources_.size());
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    const NtpSource& s = *sources_[i];
+    const SourceEstimate& e = s.stats().estimate();
+    SelectionInput& x = in[i];
+    const StatsSample* last = s.stats().last();
+    x.noselect = s.config().noselect;
+    x.prefer = s.config().prefer;
+    x.trust = s.config().trust;
+    x.require = s.config().require;
+    x.usable = s.reach() != 0 && e.valid && last && !s.stopped() && last->leap != 3;
+    if (!last) continue;
+    const double age = std::max(0.0, seconds_between(e.ref_time, now));
+    x.stratum = last->stratum;
+    x.offset_s = s.stats().predict_offset(now);
+    x.offset_sd_s = e.offset_sd_s + age * e.skew;
+    x.std_dev_s = e.std_dev_s;
+    x.frequency = e.frequency;
+    x.skew = e.skew;
+    const BestSample best = s.stats().best_sample(now, cfg_.maxclockerror_ppm * 1e-6);
+    x.root_delay_s = best.root_delay_s;
+    x.root_dispersion_s = best.root_dispersion_s;
+    x.root_distance_s = x.root_delay_s / 2 + x.root_dispersion_s + e.std_dev_s;
+    x.leap = last->leap;
+  }
+  return in;
+}
+
+UpdateEvent TimeKeeper::on_reply(size_t i, const uint8_t* p, size_t len, timespec rx_time,
+                                 double now_mono_s) {
+  UpdateEvent ev;
+  const ReplyResult r = sources_[i]->on_reply(p, len, rx_time, now_mono_s, precision_log2_,
+                                              cfg_.maxdistance_s);
+  if (r.verdict == ReplyVerdict::kKissOfDeath) {
+    ev.message = fmt::format("Received KoD {} from {}",
+                             r.kiss == KissCode::kRate   ? "RATE"
+                             : r.kiss == KissCode::kDeny ? "DENY"
+                             : r.kiss == KissCode::kRstr ? "RSTR" : "(other)",
+                             sources_[i]->name());
+    return ev;
+  }
+  if (r.verdict != ReplyVerdict::kOk) return ev;
+  return reselect(i);
+}
+
+UpdateEvent TimeKeeper::reselect(size_t updated) {
+  UpdateEvent ev;
+  const int previous = selection_.selected;
+  selection_ = select_sources(selection_inputs(), sel_params_, previous);
+  const bool update = selection_.selected >= 0 && static_cast<size_t>(selection_.selected) == updated;
+  if (update) {
+    // The estimate the clock is updated from must not see the slew in progress as a
+    // frequency error: end it (the samples are re-expressed) and select again.
+    discipline_.end_slew();
+    selection_ = select_sources(selection_inputs(), sel_params_, previous);
+  }
+  for (size_t k = 0; k < sources_.size(); ++k) sources_[k]->set_state(selection_.states[k]);
+  const int sel = selection_.selected;
+  if (sel != previous) {
+    ev.selection_changed = true;
+    if (sel >= 0) {
+      ev.message = fmt::format("Selected source {}", sources_[sel]->name());
+    } else {
+      ev.message = fmt::format("Can't synchronise: {}", selection_.no_selection_reason);
+      state_.set_unsynchronised();
+      control_.set_sync_status(false, std::chrono::seconds(16), std::chrono::seconds(16));
+    }
+  }
+  // The clock follows the selected source's new samples (chrony updates the reference when
+  // the selected source has a new sample).
+  if (!update || sel < 0 || static_cast<size_t>(sel) != updated) return ev;
+  ev.outcome = discipline_.update(selection_.offset_s, selection_.offset_sd_s,
+                                  selection_.frequency, selection_.skew);
+  ev.clock_updated = true;
+  ReferenceUpdate ref;
+  ref.ref_time = clock_.now();
+  ref.stratum = selection_.stratum + 1;
+  ref.refid = sources_[sel]->refid();
+  ref.leap = selection_.leap;
+  ref.root_delay_s = selection_.root_delay_s;
+  ref.root_dispersion_s = selection_.root_dispersion_s + selection_.offset_sd_s;
+  ref.skew_ppm = discipline_.skew_ppm();
+  state_.set_synchronised(ref);
+  if (cfg_.rtcsync) {
+    const double max_error = ref.root_delay_s / 2 + ref.root_dispersion_s;
+    control_.set_sync_status(true, ts::Nanos(std::llround(max_error * 1e9)),
+                             ts::Nanos(std::llround(selection_.offset_sd_s * 1e9)));
+  }
+  if (ev.outcome.stepped) {
+    ev.message += (ev.message.empty() ? "" : "; ") +
+                  fmt::format("System clock was stepped by {:.6f} seconds", ev.outcome.step_s);
+  } else if (std::abs(selection_.offset_s) > cfg_.logchange_s) {
+    ev.message += (ev.message.empty() ? "" : "; ") +
+                  fmt::format("System clock wrong by {:.6f} seconds, adjustment started",
+                              -selection_.offset_s);
+  }
+  return ev;
+}
+
+std::string TimeKeeper::tick() {
+  discipline_.tick();
+  // A selected source that became unreachable (8 polls without a reply) loses the selection.
+  if (selection_.selected >= 0 && sources_[selection_.selected]->reach() == 0) {
+    const UpdateEvent ev = reselect(sources_.size());
+    return ev.message;
+  }
+  return "";
+}
+
+}  // namespace chronon::ctl

@@ -1,0 +1,65 @@
+// The control process's timekeeping, sans-IO: the sources, selection after each new sample,
+// the discipline of the clock and the reference that replies carry. The poll loop (or a
+// simulator) feeds it packets and times; it never touches a socket or reads a clock itself
+// except through the Clock/ClockControl it was given.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "control/config/config.h"
+#include "control/discipline.h"
+#include "control/selection.h"
+#include "control/server_state_source.h"
+#include "control/source/ntp_source.h"
+
+namespace chronon::ctl {
+
+// What one accepted sample changed, for logs and reports.
+struct UpdateEvent {
+  bool selection_changed = false;
+  std::string message;          // a line for the daemon log, empty if nothing to say
+  bool clock_updated = false;
+  DisciplineOutcome outcome{};
+};
+
+class TimeKeeper {
+ public:
+  TimeKeeper(const Config& cfg, const ts::Clock& clock, ts::ClockControl& control,
+             ServerStateSource& state, double initial_freq_ppm, double initial_skew_ppm);
+
+  NtpSource& add_source(const SourceConfig& c, std::string name, uint32_t refid);
+  size_t source_count() const { return sources_.size(); }
+  NtpSource& source(size_t i) { return *sources_[i]; }
+  const NtpSource& source(size_t i) const { return *sources_[i]; }
+
+  // Processes a reply for source `i` received at our clock's `rx_time`.
+  UpdateEvent on_reply(size_t i, const uint8_t* p, size_t len, timespec rx_time,
+                       double now_mono_s);
+  // Periodic work (slew end, reachability loss); returns a log line or "".
+  std::string tick();
+
+  // A source whose name resolved after start-up gets its address (reports) and refid.
+  void set_source_address(size_t i, std::string name, uint32_t refid);
+
+  const Discipline& discipline() const { return discipline_; }
+  const SelectionResult& last_selection() const { return selection_; }
+  int selected() const { return selection_.selected; }
+  bool synchronised() const { return state_.reference().has_value(); }
+
+ private:
+  std::vector<SelectionInput> selection_inputs() const;
+  UpdateEvent reselect(size_t updated);
+  const Config& cfg_;
+  const ts::Clock& clock_;
+  ts::ClockControl& control_;
+  ServerStateSource& state_;
+  Discipline discipline_;
+  SelectionParams sel_params_;
+  std::vector<std::unique_ptr<NtpSource>> sources_;
+  SelectionResult selection_;
+  int precision_log2_;
+};
+
+}  // namespace chronon::ctl

@@ -1,0 +1,116 @@
+// UpstreamSocket; see upstream_socket.h.
+#include "control/upstream_socket.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "control/server_state_source.h"
+
+namespace chronon::ctl {
+
+std::vector<ResolvedAddress> resolve_source(const std::string& name, int port,
+                                            std::string* error) {
+  std::vector<ResolvedAddress> out;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  const std::string service = std::to_string(port);
+  const int rc = getaddrinfo(name.c_str(), service.c_str(), &hints, &res);
+  if (rc != 0) {
+    *error = std::string("cannot resolve '") + name + "': " + gai_strerror(rc);
+    return out;
+  }
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    ResolvedAddress a;
+    std::memcpy(&a.addr, ai->ai_addr, ai->ai_addrlen);
+    a.len = ai->ai_addrlen;
+    char text[INET6_ADDRSTRLEN] = {};
+    if (ai->ai_family == AF_INET) {
+      const auto* sin = reinterpret_cast<const sockaddr_in*>(ai->ai_addr);
+      inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
+      a.refid = refid_of_address(reinterpret_cast<const uint8_t*>(&sin->sin_addr), false);
+    } else if (ai->ai_family == AF_INET6) {
+      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(ai->ai_addr);
+      inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
+      a.refid = refid_of_address(sin6->sin6_addr.s6_addr, true);
+    } else {
+      continue;
+    }
+    a.text = text;
+    bool dup = false;
+    for (const auto& o : out) dup |= o.text == a.text;
+    if (!dup) out.push_back(a);
+  }
+  freeaddrinfo(res);
+  if (out.empty()) *error = "'" + name + "' has no IPv4 or IPv6 address";
+  return out;
+}
+
+UpstreamSocket::~UpstreamSocket() {
+  if (fd_ >= 0) close(fd_);
+}
+
+bool UpstreamSocket::open(const ResolvedAddress& a, std::string* error) {
+  if (fd_ >= 0) close(fd_);
+  addr_ = a;
+  fd_ = socket(a.addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) {
+    *error = "socket: " + std::string(std::strerror(errno));
+    return false;
+  }
+  const int on = 1;
+  setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  // connect() picks an ephemeral source port and makes the kernel drop datagrams from any
+  // other address or port (a first line against spoofed replies).
+  if (connect(fd_, reinterpret_cast<const sockaddr*>(&a.addr), a.len) != 0) {
+    *error = "connect to " + a.text + ": " + std::strerror(errno);
+    close(fd_);
+    fd_ = -1;
+    return false;
+  }
+  return true;
+}
+
+bool UpstreamSocket::send(const uint8_t* p, size_t len) {
+  return fd_ >= 0 && ::send(fd_, p, len, 0) == static_cast<ssize_t>(len);
+}
+
+ssize_t UpstreamSocket::receive(uint8_t* buf, size_t cap, const ts::Clock& clock,
+                                timespec* rx_time) {
+  if (fd_ < 0) return -1;
+  iovec iov{buf, cap};
+  alignas(cmsghdr) char control[128];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  const ssize_t n = recvmsg(fd_, &msg, MSG_DONTWAIT);
+  if (n < 0) return -1;  // EAGAIN, or ECONNREFUSED from an ICMP port unreachable
+  // The kernel stamps with CLOCK_REALTIME; carry the age of that stamp over to `clock`
+  // (which may be a corrected virtual clock) so the time is in the scale of our requests.
+  timespec kernel{};
+  bool have = false;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      std::memcpy(&kernel, CMSG_DATA(c), sizeof kernel);
+      have = true;
+    }
+  }
+  timespec raw{};
+  clock_gettime(CLOCK_REALTIME, &raw);
+  const timespec now = clock.now();
+  const ts::Nanos age = have ? ts::to_nanos(raw) - ts::to_nanos(kernel) : ts::Nanos(0);
+  *rx_time = ts::from_nanos(ts::to_nanos(now) - (age.count() > 0 ? age : ts::Nanos(0)));
+  return n;
+}
+
+}  // namespace chronon::ctl

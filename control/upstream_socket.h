@@ -1,0 +1,54 @@
+// The I/O shell of one upstream NTP source: resolves its name, keeps a connected UDP socket
+// from an ephemeral port (chrony's client mode), sends requests and receives replies with
+// the kernel's receive timestamp. Everything NTP about them is in source/ and timekeeper.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "timestamping/clock.h"
+
+namespace chronon::ctl {
+
+struct ResolvedAddress {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  std::string text;   // numeric form, for reports
+  uint32_t refid = 0;
+};
+
+// Resolves `name` (a host name or a numeric address) for UDP `port`. Returns the addresses
+// in resolver order, or an empty list with `error` set.
+std::vector<ResolvedAddress> resolve_source(const std::string& name, int port,
+                                            std::string* error);
+
+class UpstreamSocket {
+ public:
+  UpstreamSocket() = default;
+  ~UpstreamSocket();
+  UpstreamSocket(const UpstreamSocket&) = delete;
+  UpstreamSocket& operator=(const UpstreamSocket&) = delete;
+
+  // Opens a socket connected to `a`. Returns false with `error` set.
+  bool open(const ResolvedAddress& a, std::string* error);
+  bool is_open() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+  const ResolvedAddress& address() const { return addr_; }
+
+  // Sends a request; false on a send error (the poll counts as unanswered).
+  bool send(const uint8_t* p, size_t len);
+  // Receives one datagram into `buf`. `rx_time` is `clock`'s reading when the kernel
+  // received it (the kernel timestamp, carried over to `clock`'s time scale). Returns the
+  // length, or -1 when there is nothing (or only an error) to read.
+  ssize_t receive(uint8_t* buf, size_t cap, const ts::Clock& clock, timespec* rx_time);
+
+ private:
+  int fd_ = -1;
+  ResolvedAddress addr_;
+};
+
+}  // namespace chronon::ctl

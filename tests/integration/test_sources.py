@@ -1,0 +1,133 @@
+"""chronond following upstream servers (issue [5/7]), with real chronyd on both sides.
+
+chronond runs with -x (its discipline drives a virtual clock, the host clock is only read):
+it follows a chronyd server over IPv4 and IPv6, serves stratum+1 with the server's address
+(or, for IPv6, the MD5-derived reference ID) as refid, falls back to `local stratum` when the
+server goes away, and a chronyd client of chronond sees the right stratum and refid.
+"""
+import hashlib
+import ipaddress
+import json
+import os
+import re
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import lab as L  # noqa: E402
+
+QUERY = os.path.join(os.path.dirname(__file__), "ntp_query.py")
+
+
+def refid_of(addr):
+    ip = ipaddress.ip_address(addr)
+    if ip.version == 4:
+        return int(ip)
+    return int.from_bytes(hashlib.md5(ip.packed).digest()[:4], "big")
+
+
+class Sources(unittest.TestCase):
+    def setUp(self):
+        self.lab = L.Lab("src").__enter__()
+        # The upstream: chronyd in the client namespace, stratum 3 from its local reference.
+        self.upstream = self.lab.start_chronyd(
+            "local stratum 3\nallow all\nport 123\n", name="upstream", ns=self.lab.cli)
+
+    def tearDown(self):
+        self.lab.close()
+
+    def server_state(self, host=None):
+        """stratum, refid, leap of chronond's reply, queried from the client namespace."""
+        host = host or self.lab.v4_srv
+        r = self.lab.run(self.lab.cli, "python3", QUERY, host, "123", L.request().hex(), "", "1.0")
+        reply = json.loads(r.stdout)["reply"] if r.returncode == 0 else None
+        if reply is None:
+            return None
+        f = L.parse_reply(bytes.fromhex(reply))
+        return f["stratum"], f["refid"], f["leap"], f["root_delay"]
+
+    def wait_state(self, want, timeout=20):
+        last = [None]
+
+        def ok():
+            last[0] = self.server_state()
+            return last[0] is not None and last[0][:3] == want
+        try:
+            L.wait_for(ok, timeout, "")
+        except AssertionError:
+            self.fail(f"chronond served {last[0]}, wanted {want}")
+
+    def test_follows_a_chronyd_server_over_ipv4(self):
+        d = self.lab.start_chronond(
+            f"server {self.lab.v4_cli} iburst minpoll 0 maxpoll 2\nallow all\n")
+        self.wait_state((4, refid_of(self.lab.v4_cli), 0))
+        self.assertIn(f"Selected source {self.lab.v4_cli}", L.read(d.log))
+        # Root delay: the upstream's (0) plus the round trip on the veth, a few hundred us.
+        root_delay = self.server_state()[3] / 65536
+        self.assertGreater(root_delay, 0)
+        self.assertLess(root_delay, 0.01)
+
+    def test_follows_a_chronyd_server_over_ipv6_with_an_md5_refid(self):
+        self.lab.start_chronond(
+            f"server {self.lab.v6_cli} iburst minpoll 0 maxpoll 2\nallow all\n")
+        self.wait_state((4, refid_of(self.lab.v6_cli), 0))
+
+    def test_falls_back_to_local_stratum_when_the_server_is_lost(self):
+        self.lab.start_chronond(
+            f"server {self.lab.v4_cli} iburst minpoll -2 maxpoll -2\nlocal stratum 9\nallow all\n")
+        self.wait_state((4, refid_of(self.lab.v4_cli), 0))
+        self.upstream.stop()
+        # Eight polls of 0.25 s without a reply empty the reachability register.
+        self.wait_state((9, 0x7F7F0101, 0), timeout=15)
+
+    def test_unsynchronised_until_the_first_sample(self):
+        # A server that does not answer (nothing listens on that port): leap 3, stratum 0.
+        self.lab.start_chronond(f"server {self.lab.v4_cli} port 1234 iburst\nallow all\n")
+        time.sleep(3)
+        self.assertEqual(self.server_state()[:3], (0, 0, 3))
+
+    def test_chronyd_client_of_chronond_sees_its_stratum_and_refid(self):
+        self.lab.start_chronond(
+            f"server {self.lab.v4_cli} iburst minpoll 0 maxpoll 2\nallow all\n")
+        self.wait_state((4, refid_of(self.lab.v4_cli), 0))
+        self.lab.start_chronyd(f"server {self.lab.v4_srv} iburst minpoll 0 maxpoll 1\nport 0\n",
+                               name="client", ns=self.lab.cli)
+        out = [""]
+
+        def synced():
+            out[0] = self.lab.chronyc("client", "tracking").stdout
+            return re.search(r"Stratum\s*:\s*5\b", out[0]) is not None
+        try:
+            L.wait_for(synced, 30, "")
+        except AssertionError:
+            self.fail("chronyd did not synchronise to chronond:\n" + out[0])
+        self.assertRegex(out[0], rf"Reference ID\s*:\s*{refid_of(self.lab.v4_srv):08X}")
+        self.assertRegex(out[0], r"Leap status\s*:\s*Normal")
+
+    def test_chronyd_computes_the_same_ipv6_refid(self):
+        # chronyd following chronond over IPv6 names it by the same MD5-derived refid that
+        # chronond serves for an IPv6 upstream.
+        self.lab.start_chronond("local stratum 6\nallow all\n")
+        self.lab.start_chronyd(f"server {self.lab.v6_srv} iburst minpoll 0 maxpoll 1\nport 0\n",
+                               name="client6", ns=self.lab.cli)
+        out = [""]
+
+        def synced():
+            out[0] = self.lab.chronyc("client6", "tracking").stdout
+            return re.search(r"Stratum\s*:\s*7\b", out[0]) is not None
+        try:
+            L.wait_for(synced, 30, "")
+        except AssertionError:
+            self.fail("chronyd did not synchronise to chronond:\n" + out[0])
+        self.assertRegex(out[0], rf"Reference ID\s*:\s*{refid_of(self.lab.v6_srv):08X}")
+
+    def test_unresolvable_name_is_logged_and_serving_goes_on(self):
+        d = self.lab.start_chronond(
+            "server no-such-host.invalid iburst\nlocal stratum 10\nallow all\n")
+        self.assertIn("cannot resolve 'no-such-host.invalid'", L.read(d.log))
+        self.wait_state((10, 0x7F7F0101, 0))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,196 @@
+// Simulated-time scenarios for the timekeeping of chronond (issue [5/7]): each runs hours of
+// simulated time in well under a second and asserts convergence bounds, as the appliance pair
+// of the seed configuration would live them.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "tests/sim/sim_world.h"
+
+namespace chronon::sim {
+namespace {
+
+ctl::SourceConfig server_source(bool iburst = true, int minpoll = 4, int maxpoll = 6) {
+  ctl::SourceConfig s;
+  s.minpoll = minpoll;
+  s.maxpoll = maxpoll;
+  s.iburst = iburst;
+  return s;
+}
+
+struct ErrorStats {
+  double sum2 = 0;
+  double max_abs = 0;
+  int n = 0;
+  void add(double e) {
+    sum2 += e * e;
+    max_abs = std::max(max_abs, std::abs(e));
+    ++n;
+  }
+  double rms() const { return n ? std::sqrt(sum2 / n) : 0.0; }
+};
+
+TEST(Sim, OneGoodSourceConvergesInOffsetAndFrequency) {
+  ctl::Config cfg;
+  World w(cfg, /*offset*/ 0.050, /*freq ppm*/ 40.0);
+  w.add_server(ServerSpec{}, server_source());
+  ErrorStats err;
+  w.run_until(3 * 3600.0, [&](World& x) {
+    if (x.true_time_s() > 3600) err.add(x.clock_error_s());
+  });
+  EXPECT_LT(err.rms(), 50e-6) << "max " << err.max_abs;
+  EXPECT_LT(std::abs(w.frequency_error_ppm()), 0.5);
+  const dp::ServerState s = w.state().current();
+  EXPECT_EQ(s.stratum, 2);
+  EXPECT_EQ(s.leap, dp::kLeapNone);
+  EXPECT_EQ(s.refid, 0x0A000001u);
+  EXPECT_EQ(w.keeper().source(0).state(), ctl::SourceState::kSelected);
+  EXPECT_GE(w.keeper().source(0).poll_log2(), 5);  // polltarget lets the poll grow
+}
+
+TEST(Sim, WanderingOscillatorStaysWithinBounds) {
+  ctl::Config cfg;
+  World w(cfg, 0.0, -15.0, /*wander ppm/sqrt(s)*/ 0.005, 7);
+  w.add_server(ServerSpec{}, server_source());
+  ErrorStats err;
+  w.run_until(6 * 3600.0, [&](World& x) {
+    if (x.true_time_s() > 1800) err.add(x.clock_error_s());
+  });
+  EXPECT_LT(err.rms(), 200e-6) << "max " << err.max_abs;
+}
+
+TEST(Sim, FalsetickerIsRejected) {
+  ctl::Config cfg;
+  World w(cfg, 0.010, 20.0);
+  ServerSpec a, b, c;
+  a.name = "a";
+  b.name = "b";
+  c.name = "liar";
+  c.offset_s = 0.5;  // half a second wrong
+  b.delay_s = 0.002;
+  w.add_server(a, server_source());
+  w.add_server(b, server_source());
+  w.add_server(c, server_source());
+  ErrorStats err;
+  w.run_until(2 * 3600.0, [&](World& x) {
+    if (x.true_time_s() > 1800) err.add(x.clock_error_s());
+  });
+  EXPECT_EQ(w.keeper().source(2).state(), ctl::SourceState::kFalseticker);
+  EXPECT_NE(w.keeper().selected(), 2);
+  EXPECT_LT(err.rms(), 100e-6);
+}
+
+TEST(Sim, PreferredSourceIsSelected) {
+  ctl::Config cfg;
+  World w(cfg, 0.0, 5.0);
+  ServerSpec near, far;
+  near.name = "near";
+  far.name = "far";
+  far.delay_s = 0.010;
+  auto pref = server_source();
+  pref.prefer = true;
+  w.add_server(near, server_source());
+  w.add_server(far, pref);
+  w.run_until(1800.0);
+  EXPECT_EQ(w.keeper().selected(), 1);
+  // With a prefer source selectable, the others are not combined (as chronyd marks them '-').
+  EXPECT_EQ(w.keeper().source(0).state(), ctl::SourceState::kNotCombined);
+}
+
+TEST(Sim, UpstreamLostFallsBackToLocalStratum) {
+  ctl::Config cfg;
+  cfg.local.enabled = true;
+  cfg.local.stratum = 8;
+  World w(cfg, 0.0, 10.0);
+  w.add_server(ServerSpec{}, server_source(true, 4, 4));
+  w.run_until(1200.0);
+  ASSERT_EQ(w.state().current().stratum, 2);
+  w.server(0).reachable = false;
+  // Eight polls of 16 s without a reply empty the reachability register.
+  w.run_until(1200.0 + 9 * 16 + 2);
+  const dp::ServerState s = w.state().current();
+  EXPECT_EQ(s.stratum, 8);
+  EXPECT_EQ(s.refid, dp::kRefidLocal);
+  EXPECT_EQ(s.leap, dp::kLeapNone);
+  ASSERT_FALSE(w.log().empty());
+  EXPECT_EQ(w.log().back(), "Can't synchronise: no selectable sources");
+}
+
+TEST(Sim, UpstreamLostWithoutLocalIsUnsynchronised) {
+  ctl::Config cfg;
+  World w(cfg, 0.0, 10.0);
+  w.add_server(ServerSpec{}, server_source(true, 4, 4));
+  w.run_until(600.0);
+  w.server(0).reachable = false;
+  w.run_until(600.0 + 9 * 16 + 2);
+  EXPECT_EQ(w.state().current().leap, dp::kLeapUnsynchronised);
+  // It comes back: selected again, synchronised again.
+  w.server(0).reachable = true;
+  w.run_until(600.0 + 9 * 16 + 2 + 60);
+  EXPECT_EQ(w.state().current().stratum, 2);
+}
+
+TEST(Sim, MakestepStepsALargeOffsetOnce) {
+  ctl::Config cfg;
+  cfg.makestep = {true, 1.0, 3};
+  World w(cfg, /*offset*/ -12.5, 0.0);
+  w.add_server(ServerSpec{}, server_source());
+  w.run_until(60.0);
+  EXPECT_LT(std::abs(w.clock_error_s()), 0.01);
+  EXPECT_EQ(w.clock().steps(), 1);
+  bool logged = false;
+  for (const auto& l : w.log()) logged |= l.find("System clock was stepped by 12.4") != std::string::npos;
+  EXPECT_TRUE(logged);
+}
+
+TEST(Sim, WithoutMakestepALargeOffsetIsSlewedAtMaxslewrate) {
+  ctl::Config cfg;
+  cfg.maxslewrate_ppm = 1000;  // 1 ms per second
+  World w(cfg, 2.0, 0.0);
+  w.add_server(ServerSpec{}, server_source());
+  w.run_until(600.0);
+  EXPECT_EQ(w.clock().steps(), 0);
+  // 2 s at 1000 ppm takes ~2000 s: after 600 s it is still 1.4 s or more ahead.
+  EXPECT_GT(w.clock_error_s(), 1.3);
+  EXPECT_LT(w.clock_error_s(), 1.5);
+  w.run_until(4 * 3600.0);
+  EXPECT_LT(std::abs(w.clock_error_s()), 0.001);
+}
+
+TEST(Sim, LeapAnnouncedByMajorityIsServed) {
+  ctl::Config cfg;
+  World w(cfg, 0.0, 0.0);
+  ServerSpec a, b, c;
+  a.leap = b.leap = 1;
+  w.add_server(a, server_source());
+  w.add_server(b, server_source());
+  w.add_server(c, server_source());
+  w.run_until(600.0);
+  EXPECT_EQ(w.state().current().leap, dp::kLeapInsert);
+  w.server(0).leap = w.server(1).leap = 0;
+  w.run_until(1800.0);
+  EXPECT_EQ(w.state().current().leap, dp::kLeapNone);
+}
+
+TEST(Sim, AsymmetricPathBiasesOffsetByHalfTheAsymmetry) {
+  // NTP cannot see path asymmetry: the clock ends up off by half of it (RFC 5905 §8): the
+  // request takes longer, the server seems ahead, so our clock is set ahead.
+  ctl::Config cfg;
+  World w(cfg, 0.0, 0.0);
+  ServerSpec s;
+  s.asymmetry_s = 0.002;
+  s.jitter_s = 0.00001;
+  w.add_server(s, server_source());
+  ErrorStats err;
+  double sum = 0;
+  w.run_until(7200.0, [&](World& x) {
+    if (x.true_time_s() > 3600) {
+      err.add(x.clock_error_s());
+      sum += x.clock_error_s();
+    }
+  });
+  EXPECT_NEAR(sum / err.n, +0.001, 50e-6);
+}
+
+}  // namespace
+}  // namespace chronon::sim

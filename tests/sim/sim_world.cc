@@ -1,0 +1,184 @@
+// World; see sim_world.h.
+#include "tests/sim/sim_world.h"
+
+#include <endian.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "control/source/client_exchange.h"
+#include "dataplane/core/ntp_packet.h"
+
+namespace chronon::sim {
+
+namespace {
+
+// True time 0 is this Unix time (2027-01-15); times are kept as small doubles relative to it
+// so that a double still resolves well under a nanosecond.
+constexpr time_t kEpochUnix = 1800000000;
+
+timespec to_timespec(double rel_s) {
+  const double fl = std::floor(rel_s);
+  timespec t;
+  t.tv_sec = kEpochUnix + static_cast<time_t>(fl);
+  t.tv_nsec = static_cast<long>(std::llround((rel_s - fl) * 1e9));
+  if (t.tv_nsec >= 1000000000L) {
+    t.tv_nsec -= 1000000000L;
+    ++t.tv_sec;
+  }
+  return t;
+}
+
+double from_timespec(const timespec& t) {
+  return static_cast<double>(t.tv_sec - kEpochUnix) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+void put32(uint8_t* p, uint32_t v) {
+  v = htobe32(v);
+  std::memcpy(p, &v, 4);
+}
+void put_ts(uint8_t* p, ts::NtpTimestamp t) {
+  const uint64_t w = ts::to_wire(t);
+  std::memcpy(p, &w, 8);
+}
+
+}  // namespace
+
+Oscillator::Oscillator(const double& true_s, double offset_s, double freq_error_ppm,
+                       double wander_ppm_per_sqrt_s, uint64_t seed)
+    : true_s_(true_s),
+      reading_s_(true_s + offset_s),
+      last_true_s_(true_s),
+      freq_error_ppm_(freq_error_ppm),
+      wander_(wander_ppm_per_sqrt_s),
+      rng_(seed) {}
+
+void Oscillator::advance_to(double t) {
+  const double dt = t - last_true_s_;
+  if (dt <= 0) return;
+  reading_s_ += dt * (1.0 + freq_error_ppm_ * 1e-6);
+  last_true_s_ = t;
+  if (wander_ > 0) {
+    std::normal_distribution<double> n(0.0, wander_ * std::sqrt(dt));
+    freq_error_ppm_ += n(rng_);
+  }
+}
+
+timespec Oscillator::now() const {
+  const double dt = true_s_ - last_true_s_;
+  return to_timespec(reading_s_ + dt * (1.0 + freq_error_ppm_ * 1e-6));
+}
+
+timespec Oscillator::monotonic() const {
+  // The same oscillator, counted from an arbitrary boot time.
+  timespec t = now();
+  t.tv_sec -= kEpochUnix - 1000;
+  return t;
+}
+
+World::World(const ctl::Config& cfg, double clock_offset_s, double freq_error_ppm,
+             double wander_ppm_per_sqrt_s, uint64_t seed)
+    : cfg_(cfg), rng_(seed) {
+  cfg_.sources.clear();
+  osc_ = std::make_unique<Oscillator>(true_s_, clock_offset_s, freq_error_ppm,
+                                      wander_ppm_per_sqrt_s, seed + 1);
+  clock_ = std::make_unique<ts::VirtualClock>(*osc_);
+  state_ = std::make_unique<ctl::ServerStateSource>(
+      *clock_, ctl::LocalReference{cfg.local.enabled, cfg.local.stratum, cfg.local.distance},
+      -128, cfg.maxclockerror_ppm);
+  keeper_ = std::make_unique<ctl::TimeKeeper>(cfg_, *clock_, *clock_, *state_, 0.0, 1000.0);
+  events_.push(Event{1.0, 2, 0, {}});
+}
+
+void World::add_server(const ServerSpec& spec, const ctl::SourceConfig& src) {
+  servers_.push_back(spec);
+  // The refid a server's address would give: 10.0.0.N.
+  keeper_->add_source(src, spec.name, 0x0A000000u + static_cast<uint32_t>(servers_.size()));
+  schedule_poll(servers_.size() - 1);
+}
+
+double World::path_delay(const ServerSpec& s, bool to_server) {
+  std::exponential_distribution<double> jitter(1.0 / std::max(s.jitter_s, 1e-12));
+  return s.delay_s + (s.jitter_s > 0 ? jitter(rng_) : 0.0) + (to_server ? s.asymmetry_s : 0.0);
+}
+
+void World::schedule_poll(size_t i) {
+  // Poll times are in the local monotonic clock; the oscillator runs within ppm of true time,
+  // which is precise enough for scheduling.
+  const timespec m = clock_->monotonic();
+  const double now_mono = static_cast<double>(m.tv_sec) + static_cast<double>(m.tv_nsec) * 1e-9;
+  const double wait = std::max(0.0, keeper_->source(i).next_poll_mono_s() - now_mono);
+  events_.push(Event{true_s_ + wait, 0, i, {}});
+}
+
+void World::on_poll(size_t i) {
+  ctl::NtpSource& src = keeper_->source(i);
+  if (src.stopped()) return;
+  const timespec m = clock_->monotonic();
+  const double now_mono = static_cast<double>(m.tv_sec) + static_cast<double>(m.tv_nsec) * 1e-9;
+  uint8_t req[ctl::kNtpRequestLen];
+  src.make_request(req, rng_(), clock_->now(), now_mono);
+  schedule_poll(i);
+  const ServerSpec& s = servers_[i];
+  if (!s.reachable) return;
+  // The server answers like chronyd: T2 at arrival, T3 a few microseconds later.
+  const double t_arrive = true_s_ + path_delay(s, true);
+  const double t2 = t_arrive + s.offset_s;
+  const double t3 = t2 + 5e-6;
+  std::vector<uint8_t> rep(48, 0);
+  rep[0] = dp::make_lvm(s.leap, 4, dp::NtpMode::kServer);
+  rep[1] = static_cast<uint8_t>(s.stratum);
+  rep[2] = req[2];
+  rep[3] = static_cast<uint8_t>(-24);
+  put32(&rep[4], ts::to_short(ts::Nanos(std::llround(s.root_delay_s * 1e9))).raw);
+  put32(&rep[8], ts::to_short(ts::Nanos(std::llround(s.root_dispersion_s * 1e9))).raw);
+  put32(&rep[12], s.stratum == 1 ? 0x47505300u : 0x0A630001u);  // "GPS" or 10.99.0.1
+  put_ts(&rep[16], ts::to_ntp(to_timespec(t2 - 16)));
+  std::memcpy(&rep[24], &req[40], 8);  // origin = the request's transmit timestamp
+  put_ts(&rep[32], ts::to_ntp(to_timespec(t2)));
+  put_ts(&rep[40], ts::to_ntp(to_timespec(t3)));
+  const double t_back = t_arrive + 5e-6 + path_delay(s, false);
+  events_.push(Event{t_back, 1, i, std::move(rep)});
+}
+
+void World::run_until(double until_s, const std::function<void(World&)>& observe) {
+  double next_observe = std::floor(true_s_) + 1.0;
+  while (!events_.empty() && events_.top().t <= until_s) {
+    Event ev = events_.top();
+    events_.pop();
+    while (observe && next_observe <= ev.t) {
+      true_s_ = next_observe;
+      osc_->advance_to(true_s_);
+      observe(*this);
+      next_observe += 1.0;
+    }
+    true_s_ = ev.t;
+    osc_->advance_to(true_s_);
+    if (ev.kind == 0) {
+      on_poll(ev.idx);
+    } else if (ev.kind == 1) {
+      const timespec m = clock_->monotonic();
+      const double now_mono = static_cast<double>(m.tv_sec) + static_cast<double>(m.tv_nsec) * 1e-9;
+      const ctl::UpdateEvent u =
+          keeper_->on_reply(ev.idx, ev.packet.data(), ev.packet.size(), clock_->now(), now_mono);
+      if (!u.message.empty()) log_.push_back(u.message);
+    } else {
+      const std::string msg = keeper_->tick();
+      if (!msg.empty()) log_.push_back(msg);
+      events_.push(Event{true_s_ + 1.0, 2, 0, {}});
+    }
+  }
+  true_s_ = until_s;
+  osc_->advance_to(true_s_);
+}
+
+double World::clock_error_s() const { return from_timespec(clock_->now()) - true_s_; }
+
+double World::frequency_error_ppm() const {
+  // Rate of the disciplined clock without the slew in progress: (1 + osc error)(1 + base
+  // correction) - 1.
+  const double e = osc_->freq_error_ppm() * 1e-6, c = keeper_->discipline().frequency_ppm() * 1e-6;
+  return ((1 + e) * (1 + c) - 1) * 1e6;
+}
+
+}  // namespace chronon::sim

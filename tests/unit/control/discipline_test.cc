@@ -1,0 +1,112 @@
+// Tests for the clock discipline on a virtual clock over a simulated one: stepping, slewing
+// within maxslewrate, frequency weighting by skew, and the listener seeing every change.
+#include "control/discipline.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "timestamping/virtual_clock.h"
+
+namespace chronon::ctl {
+namespace {
+
+struct Rig {
+  ts::SimulatedClock base{timespec{1800000000, 0}};
+  ts::VirtualClock clock{base};
+  std::vector<std::pair<double, double>> changes;  // (dfreq, step)
+  Discipline make(DisciplineParams p, double freq = 0, double skew = 1000) {
+    Discipline d(clock, clock, p, freq, skew);
+    d.set_listener([this](timespec, double df, double st) { changes.push_back({df, st}); });
+    return d;
+  }
+  double offset_from_start() const {
+    return static_cast<double>((ts::to_nanos(clock.now()) - ts::to_nanos(base.now())).count()) * 1e-9;
+  }
+};
+
+TEST(Discipline, MakestepStepsWithinTheLimitThenSlews) {
+  Rig r;
+  DisciplineParams p;
+  p.makestep = true;
+  p.makestep_threshold_s = 1.0;
+  p.makestep_limit = 1;
+  Discipline d = r.make(p);
+  const DisciplineOutcome o = d.update(5.0, 0.001, 0.0, 1e-3);  // 5 s ahead
+  EXPECT_TRUE(o.stepped);
+  EXPECT_DOUBLE_EQ(o.step_s, -5.0);
+  EXPECT_NEAR(r.offset_from_start(), -5.0, 1e-9);
+  ASSERT_FALSE(r.changes.empty());
+  EXPECT_DOUBLE_EQ(r.changes.back().second, -5.0);
+  // The second update is over the limit: slewed, not stepped.
+  EXPECT_FALSE(d.update(3.0, 0.001, 0.0, 1e-3).stepped);
+  EXPECT_EQ(r.clock.steps(), 1);
+}
+
+TEST(Discipline, SlewCorrectsTheOffsetAndEndsOnTick) {
+  Rig r;
+  DisciplineParams p;
+  Discipline d = r.make(p);
+  const DisciplineOutcome o = d.update(0.002, 1e-5, 0.0, 1e-3);  // 2 ms ahead: slow down
+  EXPECT_FALSE(o.stepped);
+  EXPECT_DOUBLE_EQ(o.slew_s, -0.002);
+  EXPECT_LT(r.clock.frequency_ppm(), 0.0);
+  EXPECT_NEAR(d.remaining_correction_s(), 0.002, 1e-9);
+  // Advance past the slew, tick ends it: the whole 2 ms was taken out.
+  r.base.advance(std::chrono::milliseconds(static_cast<long>(o.slew_duration_s * 1000) + 1));
+  d.tick();
+  // Within the 1 ms the test overshoots the slew end by (at most 2 us of slewing).
+  EXPECT_NEAR(r.offset_from_start(), -0.002, 3e-6);
+  EXPECT_DOUBLE_EQ(r.clock.frequency_ppm(), d.frequency_ppm());
+  EXPECT_EQ(d.remaining_correction_s(), 0.0);
+}
+
+TEST(Discipline, SlewRateIsBoundedByMaxslewrate) {
+  Rig r;
+  DisciplineParams p;
+  p.maxslewrate_ppm = 500;
+  Discipline d = r.make(p);
+  const DisciplineOutcome o = d.update(-1.0, 1e-3, 0.0, 1e-3);  // 1 s behind
+  EXPECT_NEAR(r.clock.frequency_ppm(), 500.0, 1e-6);
+  EXPECT_NEAR(o.slew_duration_s, 2000.0, 1e-6);
+}
+
+TEST(Discipline, FrequencyMovesByTheSkewWeightedShare) {
+  Rig r;
+  DisciplineParams p;
+  Discipline d = r.make(p, /*freq*/ 10.0, /*skew ppm*/ 1.0);
+  // New estimate: we gain 4 ppm, with the same 1 ppm skew: half of it is taken.
+  d.update(0.0, 1e-6, 4e-6, 1e-6);
+  EXPECT_NEAR(d.frequency_ppm(), 8.0, 1e-9);
+  // A precise estimate (skew 0.01 ppm) against an uncertain frequency: almost all is taken.
+  Rig r2;
+  Discipline d2 = r2.make(p, 10.0, 100.0);
+  d2.update(0.0, 1e-6, 4e-6, 0.01e-6);
+  EXPECT_NEAR(d2.frequency_ppm(), 6.0, 1e-3);
+}
+
+TEST(Discipline, EstimatesWithSkewOverMaxupdateskewLeaveTheFrequency) {
+  Rig r;
+  DisciplineParams p;
+  p.maxupdateskew_ppm = 100;
+  Discipline d = r.make(p, 3.0, 1000);
+  EXPECT_FALSE(d.update(0.0, 1e-6, 50e-6, 500e-6).frequency_updated);
+  EXPECT_DOUBLE_EQ(d.frequency_ppm(), 3.0);
+}
+
+TEST(Discipline, ListenerSeesTheRateChangeOfEveryFrequencyChange) {
+  Rig r;
+  DisciplineParams p;
+  Discipline d = r.make(p, 0.0, 1.0);
+  r.changes.clear();
+  d.update(0.001, 1e-6, 0.0, 1e-6);
+  ASSERT_EQ(r.changes.size(), 1u);
+  EXPECT_NEAR(r.changes[0].first * 1e6, r.clock.frequency_ppm(), 1e-9);
+  d.end_slew();
+  ASSERT_EQ(r.changes.size(), 2u);
+  EXPECT_NEAR(r.changes[0].first + r.changes[1].first, 0.0, 1e-15);
+}
+
+}  // namespace
+}  // namespace chronon::ctl
