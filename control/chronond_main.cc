@@ -27,7 +27,10 @@
 #include "control/pidfile.h"
 #include "control/policy_publisher.h"
 #include "control/server_state_source.h"
+#include "control/driftfile.h"
+#include "control/leap_source.h"
 #include "control/source_driver.h"
+#include "control/timekeeping_logs.h"
 #include "control/timekeeper.h"
 #include "dataplane/shared/segment.h"
 #include "timestamping/clock.h"
@@ -245,18 +248,55 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   ctl::ServerStateSource state_source(
       clock, ctl::LocalReference{cfg.local.enabled, cfg.local.stratum, cfg.local.distance},
       cfg.ratelimit.enabled ? cfg.ratelimit.interval_log2 : -128, cfg.maxclockerror_ppm);
-  ctl::TimeKeeper keeper(cfg, clock, clock_control, state_source,
-                         o.no_clock ? 0.0 : clock_control.frequency_ppm(), 1000.0);
+  // The frequency to start from: the driftfile (chrony's sign: the clock's own error), else
+  // what the kernel already applies, else nothing; the skew says how much to trust it.
+  double initial_freq_ppm = o.no_clock ? 0.0 : clock_control.frequency_ppm();
+  double initial_skew_ppm = 1000.0;
+  if (!cfg.driftfile.empty()) {
+    const ctl::DriftRead dr = ctl::read_driftfile(cfg.driftfile);
+    if (dr.drift) {
+      initial_freq_ppm = -dr.drift->freq_ppm;
+      initial_skew_ppm = std::max(dr.drift->skew_ppm, 0.001);
+      spdlog::info("Frequency {:.3f} +/- {:.3f} ppm read from {}", dr.drift->freq_ppm,
+                   dr.drift->skew_ppm, cfg.driftfile);
+    } else if (!dr.error.empty()) {
+      spdlog::warn("{} (starting without a frequency estimate)", dr.error);
+    }
+  }
+  ctl::TimeKeeper keeper(cfg, clock, clock_control, state_source, initial_freq_ppm,
+                         initial_skew_ppm);
+  std::string leap_error;
+  ctl::LeapSource leap_source(cfg, &leap_error);
+  if (!leap_error.empty()) spdlog::warn("{}", leap_error);
+  if (!cfg.logdir.empty()) {
+    const std::string e = ctl::create_log_dir(cfg.logdir);
+    if (!e.empty()) spdlog::warn("{} (logs are tried again at every write)", e);
+  }
+  ctl::TimekeepingLogs tk_logs(cfg.logdir, cfg.log);
+  std::vector<ctl::UpdateEvent> events;
+  std::vector<std::string> log_problems;
+  auto last_drift_write = std::chrono::steady_clock::now();
+  auto write_drift = [&] {
+    if (cfg.driftfile.empty() || keeper.discipline().updates() == 0) return;
+    if (auto e = ctl::write_driftfile(cfg.driftfile, -keeper.discipline().frequency_ppm(),
+                                      keeper.discipline().skew_ppm()))
+      spdlog::warn("{}", *e);
+  };
   std::vector<std::string> source_logs;
   ctl::SourceDriver sources(cfg, keeper, clock, &source_logs);
   for (const auto& l : source_logs) spdlog::warn("{}", l);
   source_logs.clear();
+  dp::ServerState last_served{};
   auto publish_state = [&] {
+    if (leap_source.active()) {
+      state_source.set_table_leap(leap_source.leap_at(clock.now()));
+    }
     dp::PublishedState ps{};
     ps.server = state_source.current();
     ps.published_mono_ns = ts::to_nanos(clock.monotonic()).count();
     ps.holdover_ns = std::chrono::duration_cast<ts::Nanos>(kHoldover).count();
     seg->state.write(ps);
+    last_served = ps.server;
   };
   publish_state();
   ctl::publish_policy(*seg.get(), access, cfg.ratelimit);
@@ -308,7 +348,9 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
       signalfd_siginfo si{};
       if (read(sfd, &si, sizeof si) == sizeof si) {
         if (si.ssi_signo == SIGHUP) {
-          spdlog::info("SIGHUP ignored (configuration reload is not implemented yet)");
+          // As chronyd's cyclelogs: log files are reopened (after logrotate moved them).
+          tk_logs.reopen();
+          spdlog::info("SIGHUP: log files reopened (configuration reload is not implemented)");
         } else {
           spdlog::info("signal {} received, shutting down", si.ssi_signo);
           stop = true;
@@ -320,11 +362,25 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
       log_dataplane_stderr(sup);
       spdlog::warn("{}", sup.on_exit());
     }
-    if (n >= 0) sources.service(fds, 3, &source_logs);
+    if (n >= 0) sources.service(fds, 3, &source_logs, &events);
     for (const auto& l : source_logs) spdlog::info("{}", l);
     source_logs.clear();
+    for (const auto& ev : events) tk_logs.on_event(keeper, ev, clock.now(), &log_problems);
+    events.clear();
+    for (const auto& l : log_problems) spdlog::warn("{}", l);
+    log_problems.clear();
     publish_state();
+    // leapsecmode system: the kernel inserts/deletes the second the clients are told about.
+    const uint8_t served_leap = last_served.leap;
+    const std::string armed = leap_source.arm_kernel(clock_control, served_leap == 3 ? 0 : served_leap);
+    if (!armed.empty()) spdlog::info("{}", armed);
+    // chronyd rewrites the driftfile about once an hour.
+    if (std::chrono::steady_clock::now() - last_drift_write > std::chrono::hours(1)) {
+      write_drift();
+      last_drift_write = std::chrono::steady_clock::now();
+    }
   }
+  write_drift();
   sup.stop();
   close(sfd);
   return 0;

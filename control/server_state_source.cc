@@ -39,7 +39,7 @@ dp::ServerState ServerStateSource::current() {
     // grows past the threshold, then fall back to the local reference.
     if (!local_.enabled || ref_->root_delay_s / 2 + disp <= local_.distance_s) {
       dp::ServerState s;
-      s.leap = ref_->leap;
+      s.leap = table_leap_ ? *table_leap_ : ref_->leap;
       s.stratum = static_cast<uint8_t>(std::min(ref_->stratum, 15));
       s.precision = precision_;
       s.min_poll = min_poll_;
@@ -60,7 +60,7 @@ dp::ServerState ServerStateSource::current() {
     local_ref_time_ = ts::from_nanos(ts::to_nanos(now) - kLocalRefLag);
   serving_local_ = true;
   dp::ServerState s;
-  s.leap = dp::kLeapNone;
+  s.leap = table_leap_ ? *table_leap_ : dp::kLeapNone;
   s.stratum = static_cast<uint8_t>(local_.stratum);
   s.precision = precision_;
   s.min_poll = min_poll_;

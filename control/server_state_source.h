@@ -34,6 +34,9 @@ class ServerStateSource {
                     double maxclockerror_ppm = 1.0);
   void set_synchronised(const ReferenceUpdate& r) { ref_ = r; }
   void set_unsynchronised() { ref_.reset(); }
+  // A leap table's indicator (leapsectz/leapseclist), which replaces the sources' vote and is
+  // also served with the local reference; nullopt: no table.
+  void set_table_leap(std::optional<uint8_t> leap) { table_leap_ = leap; }
   // The state to publish now.
   dp::ServerState current();
   // Root dispersion of the synchronised reference now (0 when unsynchronised).
@@ -50,6 +53,7 @@ class ServerStateSource {
   timespec local_ref_time_{};
   std::optional<ReferenceUpdate> ref_;
   bool serving_local_ = false;
+  std::optional<uint8_t> table_leap_;
 };
 
 // The reference ID a source gives us (RFC 5905 §7.3): its IPv4 address, or for IPv6 the

@@ -88,7 +88,7 @@ void SourceDriver::send_due(Endpoint& e, double now, std::vector<std::string>* l
 }
 
 bool SourceDriver::service(const std::vector<pollfd>& fds, size_t first,
-                           std::vector<std::string>* logs) {
+                           std::vector<std::string>* logs, std::vector<UpdateEvent>* events) {
   bool changed = false;
   for (size_t k = 0; k < endpoints_.size(); ++k) {
     Endpoint& e = *endpoints_[k];
@@ -100,6 +100,7 @@ bool SourceDriver::service(const std::vector<pollfd>& fds, size_t first,
       const UpdateEvent ev = keeper_.on_reply(e.source, buf, static_cast<size_t>(n), rx, mono_s());
       if (!ev.message.empty()) logs->push_back(ev.message);
       changed |= ev.clock_updated || ev.selection_changed;
+      if (ev.measured) events->push_back(ev);
     }
   }
   const double now = mono_s();

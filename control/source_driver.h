@@ -27,7 +27,9 @@ class SourceDriver {
   int prepare(std::vector<pollfd>* fds, int max_wait_ms);
   // Handles what poll reported for the descriptors from `first` on, and sends what is due.
   // Log lines go to `logs`; returns true if the clock or the reference changed.
-  bool service(const std::vector<pollfd>& fds, size_t first, std::vector<std::string>* logs);
+  // Events (measured responses, clock updates) are appended to `events`.
+  bool service(const std::vector<pollfd>& fds, size_t first, std::vector<std::string>* logs,
+               std::vector<UpdateEvent>* events);
 
  private:
   struct Endpoint {

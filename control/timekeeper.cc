@@ -99,8 +99,16 @@ UpdateEvent TimeKeeper::on_reply(size_t i, const uint8_t* p, size_t len, timespe
                              sources_[i]->name());
     return ev;
   }
+  if (r.verdict != ReplyVerdict::kOk && r.verdict != ReplyVerdict::kBadDelay) return ev;
+  ev.measured = true;
+  ev.source = i;
+  ev.reply = r;
   if (r.verdict != ReplyVerdict::kOk) return ev;
-  return reselect(i);
+  UpdateEvent sel = reselect(i);
+  sel.measured = true;
+  sel.source = i;
+  sel.reply = r;
+  return sel;
 }
 
 UpdateEvent TimeKeeper::reselect(size_t updated) {

@@ -18,6 +18,10 @@ namespace chronon::ctl {
 
 // What one accepted sample changed, for logs and reports.
 struct UpdateEvent {
+  // A response that passed tests 1-3 and 5-7 (what chrony's measurements log shows).
+  bool measured = false;
+  size_t source = 0;
+  ReplyResult reply{};
   bool selection_changed = false;
   std::string message;          // a line for the daemon log, empty if nothing to say
   bool clock_updated = false;

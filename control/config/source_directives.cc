@@ -46,6 +46,20 @@ void parse_source(DirectiveContext& c) {
     if (lower(f) != "f323") c.fail("unknown extension field '" + f + "' (chrony knows F323)");
   }
   if (s.maxdelay <= 0.0) c.fail("maxdelay must be positive");
+  // Options chronon reads but does not act on yet: said at start-up, never silently ignored.
+  static const char* const kNotYet[] = {"auto_offline", "copy", "nts", "offline", "xleave",
+                                        "asymmetry", "certset", "extfield", "filter", "key",
+                                        "maxdelaydevratio", "maxdelayquant", "mindelay",
+                                        "minstratum", "ntsport", "presend"};
+  for (const auto& opt : seen) {
+    const std::string name = opt.substr(0, opt.find(' '));
+    for (const char* n : kNotYet) {
+      if (name == n) {
+        c.cfg.not_implemented.push_back(c.where.str() + ": '" + c.directive + "' option '" +
+                                        name + "' accepted, not implemented yet");
+      }
+    }
+  }
   c.cfg.sources.push_back(std::move(s));
 }
 

@@ -51,6 +51,7 @@ class NtpSource {
 
   uint8_t reach() const { return reach_; }
   int poll_log2() const { return poll_; }
+  double poll_score() const { return poll_score_; }
   bool stopped() const { return stopped_; }  // KoD DENY/RSTR: no more requests
   const SourceStats& stats() const { return stats_; }
   // The newest accepted sample, for reports and the measurements log.

@@ -59,14 +59,30 @@ class Sources(unittest.TestCase):
             self.fail(f"chronond served {last[0]}, wanted {want}")
 
     def test_follows_a_chronyd_server_over_ipv4(self):
+        logdir, drift = self.lab.path("log"), self.lab.path("chronond.drift")
         d = self.lab.start_chronond(
-            f"server {self.lab.v4_cli} iburst minpoll 0 maxpoll 2\nallow all\n")
+            f"server {self.lab.v4_cli} iburst minpoll 0 maxpoll 2\nallow all\n"
+            f"logdir {logdir}\nlog measurements statistics tracking\ndriftfile {drift}\n")
         self.wait_state((4, refid_of(self.lab.v4_cli), 0))
         self.assertIn(f"Selected source {self.lab.v4_cli}", L.read(d.log))
         # Root delay: the upstream's (0) plus the round trip on the veth, a few hundred us.
         root_delay = self.server_state()[3] / 65536
         self.assertGreater(root_delay, 0)
         self.assertLess(root_delay, 0.01)
+        time.sleep(3)  # a few more samples, so every log has rows
+        d.stop()
+        # chrony's log formats: the banner, then rows naming the source (parsers key on these).
+        num = r"-?\d\.\d{3}e[-+]\d\d"
+        meas = L.read(os.path.join(logdir, "measurements.log"))
+        self.assertIn("   Date (UTC) Time     IP Address   L St 123 567 ABCD  LP RP Score", meas)
+        self.assertRegex(meas, rf"\n\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d {re.escape(self.lab.v4_cli)}\s+N  3 111 111 1111 "
+                               rf"\s*-?\d+\s+-?\d+ -?\d\.\d\d {num}  {num}  {num}  {num}  {num} 7F7F0101 4B D K")
+        stats = L.read(os.path.join(logdir, "statistics.log"))
+        self.assertRegex(stats, rf"\n\S+ \S+ {re.escape(self.lab.v4_cli)}\s+{num} +{num}")
+        track = L.read(os.path.join(logdir, "tracking.log"))
+        self.assertRegex(track, rf"\n\S+ \S+ {re.escape(self.lab.v4_cli)}\s+4 +-?\d+\.\d{{3}} ")
+        # The driftfile is written at exit, in chrony's "%20.6f %20.6f" format.
+        self.assertRegex(L.read(drift), r"^ *-?\d+\.\d{6} +\d+\.\d{6}\n$")
 
     def test_follows_a_chronyd_server_over_ipv6_with_an_md5_refid(self):
         self.lab.start_chronond(
