@@ -31,6 +31,7 @@
 #include "control/leap_source.h"
 #include "control/source_driver.h"
 #include "control/timekeeping_logs.h"
+#include "control/upstream_socket.h"
 #include "control/timekeeper.h"
 #include "dataplane/shared/segment.h"
 #include "timestamping/clock.h"
@@ -335,6 +336,8 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     spdlog::info("query it with: ntpdig 127.0.0.1   or   chronyd -Q -t 5 'server 127.0.0.1 iburst'");
   }
   report_startup("ok");
+  keeper.set_own_refids(ctl::local_address_refids());
+  bool peers_on = false;
 
   bool stop = false;
   std::vector<pollfd> fds;
@@ -360,7 +363,14 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     if (n > 0 && (fds[2].revents & (POLLIN | POLLHUP))) log_dataplane_stderr(sup);
     if (n > 0 && (fds[1].revents & POLLIN)) {
       log_dataplane_stderr(sup);
+      // The new dataplane checks that the NTP port is free: peers' sockets step aside.
+      sources.set_peers_enabled(false);
+      peers_on = false;
       spdlog::warn("{}", sup.on_exit());
+    }
+    if (!peers_on && seg->header.dataplane_pid.load() == sup.pid()) {
+      sources.set_peers_enabled(true);
+      peers_on = true;
     }
     if (n >= 0) sources.service(fds, 3, &source_logs, &events);
     for (const auto& l : source_logs) spdlog::info("{}", l);

@@ -16,9 +16,8 @@ constexpr size_t kMaxReply = 1024;
 
 SourceDriver::SourceDriver(const Config& cfg, TimeKeeper& keeper, const ts::Clock& clock,
                            std::vector<std::string>* logs)
-    : keeper_(keeper), clock_(clock), rng_(std::random_device{}()) {
+    : keeper_(keeper), clock_(clock), rng_(std::random_device{}()), local_port_(cfg.port) {
   for (const SourceConfig& c : cfg.sources) {
-    if (c.type == SourceConfig::Type::kPeer) continue;  // symmetric mode: not implemented yet
     std::string error;
     std::vector<ResolvedAddress> addrs = resolve_source(c.address, c.port, &error);
     if (c.type == SourceConfig::Type::kPool && addrs.size() > static_cast<size_t>(c.maxsources))
@@ -32,6 +31,7 @@ SourceDriver::SourceDriver(const Config& cfg, TimeKeeper& keeper, const ts::Cloc
       e->source = keeper_.source_count();
       e->name = c.address;
       e->port = c.port;
+      e->peer = c.type == SourceConfig::Type::kPeer;
       keeper_.add_source(c, c.address, 0);
       endpoints_.push_back(std::move(e));
       continue;
@@ -42,7 +42,11 @@ SourceDriver::SourceDriver(const Config& cfg, TimeKeeper& keeper, const ts::Cloc
       e->name = c.type == SourceConfig::Type::kPool ? a.text : c.address;
       e->port = c.port;
       keeper_.add_source(c, a.text, a.refid);
-      if (!e->sock.open(a, &error)) logs->push_back(fmt::format("{}: {}", c.where.str(), error));
+      e->resolved = a;
+      e->peer = c.type == SourceConfig::Type::kPeer;
+      // Peers' sockets open once the dataplane serves (set_peers_enabled).
+      if (!e->peer && !e->sock.open(a, &error))
+        logs->push_back(fmt::format("{}: {}", c.where.str(), error));
       endpoints_.push_back(std::move(e));
     }
   }
@@ -67,23 +71,42 @@ int SourceDriver::prepare(std::vector<pollfd>* fds, int max_wait_ms) {
 void SourceDriver::send_due(Endpoint& e, double now, std::vector<std::string>* logs) {
   NtpSource& s = keeper_.source(e.source);
   if (s.stopped() || now < s.next_poll_mono_s()) return;
-  if (!e.sock.is_open() && now >= e.next_resolve_mono_s) {
+  if (!e.resolved && now >= e.next_resolve_mono_s) {
     std::string error;
     const auto addrs = resolve_source(e.name, e.port, &error);
-    if (!addrs.empty() && e.sock.open(addrs.front(), &error)) {
+    if (!addrs.empty()) {
+      e.resolved = addrs.front();
       keeper_.set_source_address(e.source, addrs.front().text, addrs.front().refid);
       logs->push_back(fmt::format("Source {} resolved to {}", e.name, addrs.front().text));
     } else {
       e.next_resolve_mono_s = now + kResolveRetryS;
     }
   }
+  if (e.resolved && !e.sock.is_open() && (!e.peer || peers_enabled_)) {
+    std::string error;
+    const bool ok = e.peer ? e.sock.open_peer(*e.resolved, local_port_, &error)
+                           : e.sock.open(*e.resolved, &error);
+    // Said once per failure streak: a peer socket that keeps failing is retried every poll.
+    if (!ok && e.next_resolve_mono_s <= now) {
+      logs->push_back(error);
+      e.next_resolve_mono_s = now + kResolveRetryS;
+    }
+  }
   uint8_t req[kNtpRequestLen];
   // The request counts as sent (and the reachability register shifts) even when the socket
   // is not there yet: the source is unreachable.
-  s.make_request(req, rng_(), clock_.now(), now);
+  s.make_request(req, rng_(), clock_.now(), now, keeper_.our_state());
   if (e.sock.is_open()) {
     s.set_tx_time(clock_.now());
     e.sock.send(req, sizeof req);
+  }
+}
+
+void SourceDriver::set_peers_enabled(bool on) {
+  peers_enabled_ = on;
+  if (on) return;
+  for (auto& e : endpoints_) {
+    if (e->peer) e->sock.close_socket();
   }
 }
 

@@ -6,6 +6,7 @@
 #include <poll.h>
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ class SourceDriver {
   int prepare(std::vector<pollfd>* fds, int max_wait_ms);
   // Handles what poll reported for the descriptors from `first` on, and sends what is due.
   // Log lines go to `logs`; returns true if the clock or the reference changed.
+  // Peers share our NTP port with the dataplane, whose start-up check for a free port their
+  // sockets would fail: chronond turns them off while a dataplane starts.
+  void set_peers_enabled(bool on);
+
   // Events (measured responses, clock updates) are appended to `events`.
   bool service(const std::vector<pollfd>& fds, size_t first, std::vector<std::string>* logs,
                std::vector<UpdateEvent>* events);
@@ -36,6 +41,8 @@ class SourceDriver {
     size_t source;            // index in the TimeKeeper
     std::string name;         // as configured
     int port;
+    bool peer = false;
+    std::optional<ResolvedAddress> resolved;
     UpstreamSocket sock;
     double next_resolve_mono_s = 0;
   };
@@ -45,6 +52,8 @@ class SourceDriver {
   const ts::Clock& clock_;
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
   std::mt19937_64 rng_;
+  int local_port_;
+  bool peers_enabled_ = false;
 };
 
 }  // namespace chronon::ctl

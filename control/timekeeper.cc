@@ -90,7 +90,7 @@ UpdateEvent TimeKeeper::on_reply(size_t i, const uint8_t* p, size_t len, timespe
                                  double now_mono_s) {
   UpdateEvent ev;
   const ReplyResult r = sources_[i]->on_reply(p, len, rx_time, now_mono_s, precision_log2_,
-                                              cfg_.maxdistance_s);
+                                              cfg_.maxdistance_s, own_refids_);
   if (r.verdict == ReplyVerdict::kKissOfDeath) {
     ev.message = fmt::format("Received KoD {} from {}",
                              r.kiss == KissCode::kRate   ? "RATE"
@@ -99,7 +99,9 @@ UpdateEvent TimeKeeper::on_reply(size_t i, const uint8_t* p, size_t len, timespe
                              sources_[i]->name());
     return ev;
   }
-  if (r.verdict != ReplyVerdict::kOk && r.verdict != ReplyVerdict::kBadDelay) return ev;
+  if (r.verdict != ReplyVerdict::kOk && r.verdict != ReplyVerdict::kBadDelay &&
+      r.verdict != ReplyVerdict::kSyncLoop)
+    return ev;
   ev.measured = true;
   ev.source = i;
   ev.reply = r;

@@ -44,6 +44,11 @@ class TimeKeeper {
   // Periodic work (slew end, reachability loss); returns a log line or "".
   std::string tick();
 
+  // Reference IDs a source synchronised to us would carry (our addresses'): chrony's test D.
+  void set_own_refids(std::vector<uint32_t> r) { own_refids_ = std::move(r); }
+  // Our server state now, which packets to peers carry.
+  dp::ServerState our_state() { return state_.current(); }
+
   // A source whose name resolved after start-up gets its address (reports) and refid.
   void set_source_address(size_t i, std::string name, uint32_t refid);
 
@@ -64,6 +69,7 @@ class TimeKeeper {
   std::vector<std::unique_ptr<NtpSource>> sources_;
   SelectionResult selection_;
   int precision_log2_;
+  std::vector<uint32_t> own_refids_;
 };
 
 }  // namespace chronon::ctl

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -54,12 +55,75 @@ std::vector<ResolvedAddress> resolve_source(const std::string& name, int port,
   return out;
 }
 
-UpstreamSocket::~UpstreamSocket() {
+std::vector<uint32_t> local_address_refids() {
+  std::vector<uint32_t> out;
+  ifaddrs* ifa = nullptr;
+  if (getifaddrs(&ifa) != 0) return out;
+  for (ifaddrs* i = ifa; i; i = i->ifa_next) {
+    if (!i->ifa_addr) continue;
+    if (i->ifa_addr->sa_family == AF_INET) {
+      const auto* s = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+      out.push_back(refid_of_address(reinterpret_cast<const uint8_t*>(&s->sin_addr), false));
+    } else if (i->ifa_addr->sa_family == AF_INET6) {
+      const auto* s = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
+      out.push_back(refid_of_address(s->sin6_addr.s6_addr, true));
+    }
+  }
+  freeifaddrs(ifa);
+  return out;
+}
+
+UpstreamSocket::~UpstreamSocket() { close_socket(); }
+
+void UpstreamSocket::close_socket() {
   if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+}
+
+bool UpstreamSocket::open_peer(const ResolvedAddress& a, int local_port, std::string* error) {
+  close_socket();
+  addr_ = a;
+  // The local address the kernel would use towards the peer: connect a throw-away socket.
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof local;
+  {
+    const int probe = socket(a.addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (probe < 0 || connect(probe, reinterpret_cast<const sockaddr*>(&a.addr), a.len) != 0 ||
+        getsockname(probe, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) {
+      *error = "no route to peer " + a.text + ": " + std::strerror(errno);
+      if (probe >= 0) close(probe);
+      return false;
+    }
+    close(probe);
+  }
+  if (local.ss_family == AF_INET) {
+    reinterpret_cast<sockaddr_in*>(&local)->sin_port = htons(static_cast<uint16_t>(local_port));
+  } else {
+    reinterpret_cast<sockaddr_in6*>(&local)->sin6_port = htons(static_cast<uint16_t>(local_port));
+  }
+  fd_ = socket(a.addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) {
+    *error = "socket: " + std::string(std::strerror(errno));
+    return false;
+  }
+  const int on = 1;
+  // SO_REUSEADDR (not SO_REUSEPORT): shares the port with the dataplane's sockets without
+  // joining their reuseport group, whose program spreads client requests by index.
+  setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  if (local.ss_family == AF_INET6) setsockopt(fd_, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+  if (bind(fd_, reinterpret_cast<const sockaddr*>(&local), local_len) != 0 ||
+      connect(fd_, reinterpret_cast<const sockaddr*>(&a.addr), a.len) != 0) {
+    *error = "peer " + a.text + ": cannot bind port " + std::to_string(local_port) + ": " +
+             std::strerror(errno);
+    close_socket();
+    return false;
+  }
+  return true;
 }
 
 bool UpstreamSocket::open(const ResolvedAddress& a, std::string* error) {
-  if (fd_ >= 0) close(fd_);
+  close_socket();
   addr_ = a;
   fd_ = socket(a.addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) {

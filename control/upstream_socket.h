@@ -21,6 +21,10 @@ struct ResolvedAddress {
   uint32_t refid = 0;
 };
 
+// The reference IDs of this host's addresses: what a source synchronised to us would carry
+// as its refid (chrony's test D against synchronisation loops).
+std::vector<uint32_t> local_address_refids();
+
 // Resolves `name` (a host name or a numeric address) for UDP `port`. Returns the addresses
 // in resolver order, or an empty list with `error` set.
 std::vector<ResolvedAddress> resolve_source(const std::string& name, int port,
@@ -35,6 +39,11 @@ class UpstreamSocket {
 
   // Opens a socket connected to `a`. Returns false with `error` set.
   bool open(const ResolvedAddress& a, std::string* error);
+  // For a symmetric peer: a socket on our NTP port `local_port`, bound to the local address
+  // that routes to `a` and connected to `a`, so that the kernel hands it the peer's packets
+  // (a connected socket wins over the dataplane's port-wide ones) and nothing else.
+  bool open_peer(const ResolvedAddress& a, int local_port, std::string* error);
+  void close_socket();
   bool is_open() const { return fd_ >= 0; }
   int fd() const { return fd_; }
   const ResolvedAddress& address() const { return addr_; }

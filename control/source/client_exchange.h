@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
+#include <vector>
 
 #include "control/source/ntp_sample.h"
 #include "timestamping/ntp_time.h"
@@ -26,6 +27,7 @@ enum class ReplyVerdict : uint8_t {
   kBadHeader,      // test 7: root distance over maxdistance, reference time after transmit
   kKissOfDeath,    // RFC 5905 §7.4: stratum 0 with a kiss code
   kBadDelay,       // test A: delay over maxdelay (or maxdelayratio / maxdelaydevratio)
+  kSyncLoop,       // test D: the source is synchronised to us (its refid is our address)
 };
 const char* reply_verdict_name(ReplyVerdict v);
 
@@ -37,6 +39,7 @@ struct ReplyLimits {
   double max_distance_s = 3.0;      // maxdistance: root_delay/2 + root_dispersion
   double max_delay_ratio = 0.0;     // maxdelayratio (0: off): delay / minimum delay seen
   double min_delay_seen_s = 0.0;    // the source's minimum delay so far (0: none yet)
+  std::vector<uint32_t> own_refids; // what a source synchronised to us gives as refid
 };
 
 struct ReplyResult {
@@ -53,7 +56,8 @@ class ClientExchange {
   // `cookie` (random bits) goes out as the transmit timestamp, as chrony does, so an off-path
   // attacker cannot guess it and our clock is not disclosed; `tx_time` is our clock's
   // reading as the request leaves. Returns kNtpRequestLen.
-  size_t make_request(uint8_t* buf, int8_t poll, uint64_t cookie, timespec tx_time);
+  size_t make_request(uint8_t* buf, int8_t poll, uint64_t cookie, timespec tx_time,
+                      int version = 4);
   // A better transmit time for the outstanding request (e.g. the kernel's TX timestamp).
   void set_tx_time(timespec tx_time);
   // Checks a reply received at our clock's `rx_time`. `precision_log2` is our clock's.

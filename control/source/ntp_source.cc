@@ -31,6 +31,7 @@ NtpSource::NtpSource(const SourceConfig& cfg, std::string name, uint32_t refid, 
     : cfg_(cfg),
       name_(std::move(name)),
       refid_(refid),
+      peer_(cfg.type == SourceConfig::Type::kPeer),
       stats_(min_samples, max_samples),
       poll_(std::clamp(cfg.minpoll, kMinPoll, kMaxPoll)) {
   cfg_.maxpoll = std::clamp(std::max(cfg_.maxpoll, cfg_.minpoll), kMinPoll, kMaxPoll);
@@ -43,7 +44,7 @@ NtpSource::NtpSource(const SourceConfig& cfg, std::string name, uint32_t refid, 
 }
 
 size_t NtpSource::make_request(uint8_t* buf, uint64_t cookie, timespec tx_time,
-                               double now_mono_s) {
+                               double now_mono_s, const dp::ServerState& ours) {
   reach_ = static_cast<uint8_t>(reach_ << 1);
   if (burst_left_ == 0 && cfg_.burst) {
     burst_left_ = kBurstTotal;
@@ -51,7 +52,10 @@ size_t NtpSource::make_request(uint8_t* buf, uint64_t cookie, timespec tx_time,
   }
   if (burst_left_ > 0) --burst_left_;
   ++tx_;
-  const size_t n = exchange_.make_request(buf, static_cast<int8_t>(poll_), cookie, tx_time);
+  const int version = cfg_.version > 0 ? cfg_.version : 4;
+  const size_t n =
+      peer_ ? sym_.make_packet(buf, static_cast<int8_t>(poll_), version, ours, tx_time)
+            : exchange_.make_request(buf, static_cast<int8_t>(poll_), cookie, tx_time, version);
   schedule_next(now_mono_s);
   return n;
 }
@@ -63,14 +67,17 @@ void NtpSource::schedule_next(double now_mono_s) {
 }
 
 ReplyResult NtpSource::on_reply(const uint8_t* p, size_t len, timespec rx_time,
-                                double now_mono_s, int precision_log2, double max_distance_s) {
+                                double now_mono_s, int precision_log2, double max_distance_s,
+                                const std::vector<uint32_t>& own_refids) {
   ++rx_;
   ReplyLimits limits;
   limits.max_delay_s = cfg_.maxdelay;
   limits.max_delay_ratio = cfg_.maxdelayratio;
   limits.max_distance_s = max_distance_s;
   limits.min_delay_seen_s = stats_.estimate().valid ? stats_.estimate().min_delay_s : 0.0;
-  ReplyResult r = exchange_.process_reply(p, len, rx_time, precision_log2, limits);
+  limits.own_refids = own_refids;
+  ReplyResult r = peer_ ? sym_.process_packet(p, len, rx_time, precision_log2, limits)
+                        : exchange_.process_reply(p, len, rx_time, precision_log2, limits);
   if (r.verdict == ReplyVerdict::kKissOfDeath) {
     // RFC 5905 §7.4: DENY and RSTR mean stop; RATE means poll less often.
     if (r.kiss == KissCode::kDeny || r.kiss == KissCode::kRstr) {
@@ -120,7 +127,10 @@ void NtpSource::adapt_poll() {
 void NtpSource::on_clock_change(timespec when, double dfreq, double step_s) {
   stats_.correct(when, dfreq, step_s);
   // A step between a request and its reply would make that sample wrong by the step.
-  if (step_s != 0.0) exchange_.cancel();
+  if (step_s != 0.0) {
+    exchange_.cancel();
+    sym_.cancel();
+  }
 }
 
 }  // namespace chronon::ctl

@@ -10,6 +10,8 @@
 #include "control/config/config.h"
 #include "control/source/client_exchange.h"
 #include "control/source/source_stats.h"
+#include "control/source/symmetric_exchange.h"
+#include "dataplane/shared/server_state.h"
 
 namespace chronon::ctl {
 
@@ -41,12 +43,21 @@ class NtpSource {
 
   // Seconds of our monotonic clock at which the next request is due.
   double next_poll_mono_s() const { return next_poll_mono_s_; }
-  // Builds the request that is due now; shifts the reachability register.
-  size_t make_request(uint8_t* buf, uint64_t cookie, timespec tx_time, double now_mono_s);
-  void set_tx_time(timespec t) { exchange_.set_tx_time(t); }
-  // Processes a reply; a good one adds a sample (returned with the verdict).
+  // Builds the request that is due now (a client request, or for a peer a symmetric active
+  // packet carrying `ours`, our server state); shifts the reachability register.
+  size_t make_request(uint8_t* buf, uint64_t cookie, timespec tx_time, double now_mono_s,
+                      const dp::ServerState& ours);
+  // A more precise transmit time after the fact (client mode only: a peer's packet carries
+  // its transmit time itself).
+  void set_tx_time(timespec t) {
+    if (!peer_) exchange_.set_tx_time(t);
+  }
+  // Processes a reply (client) or a packet from the peer; a good one adds a sample
+  // (returned with the verdict). `own_refids`: what a source synchronised to us carries.
   ReplyResult on_reply(const uint8_t* p, size_t len, timespec rx_time, double now_mono_s,
-                       int precision_log2, double max_distance_s);
+                       int precision_log2, double max_distance_s,
+                       const std::vector<uint32_t>& own_refids);
+  bool is_peer() const { return peer_; }
   void on_clock_change(timespec when, double dfreq, double step_s);
 
   uint8_t reach() const { return reach_; }
@@ -73,7 +84,9 @@ class NtpSource {
   SourceConfig cfg_;
   std::string name_;
   uint32_t refid_;
+  bool peer_;
   ClientExchange exchange_;
+  SymmetricExchange sym_;
   SourceStats stats_;
   NtpSample last_sample_{};
   bool has_sample_ = false;

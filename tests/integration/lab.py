@@ -152,18 +152,19 @@ class Lab:
             sh("ip", "-n", self.srv, "addr", "add", f"{self.v6_srv}/64", "dev", "chronon0", "nodad")
             time.sleep(1.0)
 
-    def start_chronond(self, conf_text, name="chronond", extra_args=()):
-        conf = self.write_conf(f"{name}.conf", self.with_backend(conf_text) +
-                               f"\npidfile {self.path(name + '.pid')}\n")
+    def start_chronond(self, conf_text, name="chronond", extra_args=(), ns=None):
+        """chronond in the server namespace (or `ns`, then always on the socket backend)."""
+        text = self.with_backend(conf_text) if ns in (None, self.srv) else conf_text
+        conf = self.write_conf(f"{name}.conf", text + f"\npidfile {self.path(name + '.pid')}\n")
         seg = self.path(f"{name}.shm")
-        p, log = self.restart_chronond(conf, seg, name, *extra_args)
+        p, log = self.restart_chronond(conf, seg, name, *extra_args, ns=ns)
         return Daemon(self, p, seg, log)
 
-    def restart_chronond(self, conf_path, seg, name, *extra_args):
+    def restart_chronond(self, conf_path, seg, name, *extra_args, ns=None):
         """A chronond from conf_path on segment seg (new, or left by one that died); waits
         until it serves. Returns (process, log path)."""
         log = self.path(f"{name}.log")
-        p = self.spawn(self.srv, os.path.join(BUILD, "chronond"), "-d", "-x", "-f", conf_path,
+        p = self.spawn(ns or self.srv, os.path.join(BUILD, "chronond"), "-d", "-x", "-f", conf_path,
                        "-S", seg, *extra_args, log=log)
         wait_for(lambda: "serving NTP" in read(log) or p.poll() is not None, 10,
                  f"chronond did not start: {read(log)}")

@@ -145,5 +145,70 @@ class Sources(unittest.TestCase):
         self.wait_state((10, 0x7F7F0101, 0))
 
 
+class Peers(unittest.TestCase):
+    """Symmetric mode (modes 1/2) on port 123, shared with the dataplane serving clients."""
+
+    def setUp(self):
+        self.lab = L.Lab("peer").__enter__()
+
+    def tearDown(self):
+        self.lab.close()
+
+    def state(self, ns, host):
+        r = self.lab.run(ns, "python3", QUERY, host, "123", L.request().hex(), "", "1.0")
+        reply = json.loads(r.stdout)["reply"] if r.returncode == 0 else None
+        if reply is None:
+            return None
+        f = L.parse_reply(bytes.fromhex(reply))
+        return f["stratum"], f["refid"], f["leap"]
+
+    def wait_state(self, ns, host, want, timeout=30):
+        last = [None]
+
+        def ok():
+            last[0] = self.state(ns, host)
+            return last[0] == want
+        try:
+            L.wait_for(ok, timeout, "")
+        except AssertionError:
+            self.fail(f"{host} served {last[0]}, wanted {want}")
+
+    def test_chronond_and_chronyd_as_peers(self):
+        lab = self.lab
+        lab.start_chronyd(f"local stratum 5\nallow all\nport 123\n"
+                          f"peer {lab.v4_srv} iburst minpoll 0 maxpoll 1\n", name="chronyd",
+                          ns=lab.cli)
+        d = lab.start_chronond(f"peer {lab.v4_cli} iburst minpoll 0 maxpoll 1\nallow all\n")
+        # chronond follows its peer (stratum 5 -> 6) while its dataplane serves clients on the
+        # same port.
+        self.wait_state(lab.cli, lab.v4_srv, (6, refid_of(lab.v4_cli), 0))
+        self.assertIn(f"Selected source {lab.v4_cli}", L.read(d.log))
+        # chronyd sees chronond as a reachable peer ('=' mode) answering its packets.
+        out = [""]
+
+        def reached():
+            out[0] = lab.chronyc("chronyd", "sources").stdout
+            m = re.search(rf"^=.\s+{re.escape(lab.v4_srv)}\s+\d+\s+-?\d+\s+(\d+)", out[0], re.M)
+            return m is not None and int(m.group(1), 8) != 0
+        try:
+            L.wait_for(reached, 20, "")
+        except AssertionError:
+            self.fail("chronyd does not reach chronond as a peer:\n" + out[0])
+
+    def test_two_chronond_peers_do_not_loop(self):
+        lab = self.lab
+        # A: local stratum 8, peer B. B: peer A only. B follows A (stratum 9); A must not
+        # follow B back (B's refid is A's address: chrony's test D).
+        a = lab.start_chronond(f"local stratum 8\nallow all\npeer {lab.v4_cli} iburst minpoll 0 maxpoll 1\n",
+                               name="a")
+        b = lab.start_chronond(f"allow all\npeer {lab.v4_srv} iburst minpoll 0 maxpoll 1\n",
+                               name="b", ns=lab.cli)
+        self.wait_state(lab.srv, lab.v4_cli, (9, refid_of(lab.v4_srv), 0))
+        time.sleep(4)
+        self.assertEqual(self.state(lab.cli, lab.v4_srv), (8, 0x7F7F0101, 0))
+        self.assertNotIn("Selected source", L.read(a.log))
+        self.assertIn(f"Selected source {lab.v4_srv}", L.read(b.log))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -117,7 +117,7 @@ void World::on_poll(size_t i) {
   const timespec m = clock_->monotonic();
   const double now_mono = static_cast<double>(m.tv_sec) + static_cast<double>(m.tv_nsec) * 1e-9;
   uint8_t req[ctl::kNtpRequestLen];
-  src.make_request(req, rng_(), clock_->now(), now_mono);
+  src.make_request(req, rng_(), clock_->now(), now_mono, state_->current());
   schedule_poll(i);
   const ServerSpec& s = servers_[i];
   if (!s.reachable) return;
