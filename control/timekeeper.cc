@@ -68,7 +68,14 @@ std::vector<SelectionInput> TimeKeeper::selection_inputs() const {
     x.prefer = s.config().prefer;
     x.trust = s.config().trust;
     x.require = s.config().require;
-    x.usable = s.reach() != 0 && e.valid && last && !s.stopped() && last->leap != 3;
+    // With a local reference, a source no better than it (its stratum at or above ours
+    // would-be local stratum) is not followed: serving `local stratum N` is better, and two
+    // appliances falling back at once must not follow each other round (chronon's rule; it
+    // gives the seed's primary/backup pair, local stratum 8 and 9, one deterministic leader).
+    const bool worse_than_local =
+        last && cfg_.local.enabled && last->stratum >= cfg_.local.stratum;
+    x.usable = s.reach() != 0 && e.valid && last && !s.stopped() && last->leap != 3 &&
+               !s.last_reply_unusable() && !worse_than_local;
     if (!last) continue;
     const double age = std::max(0.0, seconds_between(e.ref_time, now));
     x.stratum = last->stratum;
@@ -170,7 +177,8 @@ UpdateEvent TimeKeeper::reselect(size_t updated) {
 std::string TimeKeeper::tick() {
   discipline_.tick();
   // A selected source that became unreachable (8 polls without a reply) loses the selection.
-  if (selection_.selected >= 0 && sources_[selection_.selected]->reach() == 0) {
+  if (selection_.selected >= 0 && (sources_[selection_.selected]->reach() == 0 ||
+                                   sources_[selection_.selected]->last_reply_unusable())) {
     const UpdateEvent ev = reselect(sources_.size());
     return ev.message;
   }

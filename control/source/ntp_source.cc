@@ -95,6 +95,9 @@ ReplyResult NtpSource::on_reply(const uint8_t* p, size_t len, timespec rx_time,
       r.verdict == ReplyVerdict::kMalformed || r.verdict == ReplyVerdict::kNotExpected)
     return r;
   reach_ |= 1;
+  last_reply_unusable_ = r.verdict == ReplyVerdict::kUnsynchronised ||
+                         r.verdict == ReplyVerdict::kBadHeader ||
+                         r.verdict == ReplyVerdict::kSyncLoop;
   if (r.verdict != ReplyVerdict::kOk) return r;
   ++valid_rx_;
   const NtpSample& s = r.sample;

@@ -64,6 +64,9 @@ class NtpSource {
   int poll_log2() const { return poll_; }
   double poll_score() const { return poll_score_; }
   bool stopped() const { return stopped_; }  // KoD DENY/RSTR: no more requests
+  // The latest reply said the source cannot be used now (unsynchronised, bad header, or
+  // synchronised to us): its older samples must not keep it selectable.
+  bool last_reply_unusable() const { return last_reply_unusable_; }
   const SourceStats& stats() const { return stats_; }
   // The newest accepted sample, for reports and the measurements log.
   const NtpSample& last_sample() const { return last_sample_; }
@@ -96,6 +99,7 @@ class NtpSource {
   int burst_left_ = 0;        // requests left in the current burst
   int burst_good_left_ = 0;   // good samples still wanted by the burst
   bool stopped_ = false;
+  bool last_reply_unusable_ = false;
   double next_poll_mono_s_ = 0.0;
   SourceState state_ = SourceState::kUnusable;
   uint64_t tx_ = 0, rx_ = 0, valid_rx_ = 0;

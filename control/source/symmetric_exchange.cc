@@ -37,9 +37,10 @@ size_t SymmetricExchange::make_packet(uint8_t* buf, int8_t poll, int version,
     put_ts(buf + 24, peer_tx_);
     put_ts(buf + 32, ts::to_ntp(peer_rx_time_));
   }
-  last_tx_ = ts::to_ntp(tx_time);
-  last_tx_time_ = tx_time;
-  put_ts(buf + 40, last_tx_);
+  Sent& s = sent_[next_++ % kRemembered];
+  s.tx = ts::to_ntp(tx_time);
+  s.time = tx_time;
+  put_ts(buf + 40, s.tx);
   return kNtpRequestLen;
 }
 
@@ -61,14 +62,22 @@ ReplyResult SymmetricExchange::process_packet(const uint8_t* p, size_t len, time
   // what our next packet must echo (RFC 5905 A.5.1.1), so a restarted peer resynchronises.
   peer_tx_ = f.transmit;
   peer_rx_time_ = rx_time;
-  // Test 2: the peer answers our latest packet.
-  if (last_tx_.is_zero() || f.origin != last_tx_) return r.verdict = ReplyVerdict::kBogus, r;
+  // Test 2: the peer echoes one of our recent packets (origin and receive both refer to the
+  // last packet of ours it got, so that packet's transmit time is T1).
+  Sent* echoed = nullptr;
+  for (Sent& s : sent_) {
+    if (!s.tx.is_zero() && s.tx == f.origin) echoed = &s;
+  }
+  if (!echoed) return r.verdict = ReplyVerdict::kBogus, r;
   r.tests_passed |= kTestBit2;
+  const timespec t1 = echoed->time;
+  // Each of our packets completes at most one exchange.
+  echoed->tx = ts::NtpTimestamp{};
   if (f.stratum == 0) {
     r.kiss = kiss_code(f.refid);
     return r.verdict = ReplyVerdict::kKissOfDeath, r;
   }
-  return complete_sample(f, last_tx_time_, rx_time, precision_log2, limits, r);
+  return complete_sample(f, t1, rx_time, precision_log2, limits, r);
 }
 
 }  // namespace chronon::ctl

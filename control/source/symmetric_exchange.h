@@ -1,10 +1,12 @@
 // Symmetric mode (RFC 5905 §8-9, modes 1 and 2), sans-IO: both peers send at their own poll,
 // each packet carrying our server state, our real transmit time, and the peer's last transmit
 // time and our receive time of it (so the peer measures us as we measure it). A packet
-// whose origin is our last transmit timestamp completes an exchange and gives a sample.
+// whose origin is one of our recent transmit timestamps completes an exchange and gives a
+// sample: both sides poll on their own, so the peer may echo our last packet but one.
 #pragma once
 
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <ctime>
 
@@ -24,11 +26,17 @@ class SymmetricExchange {
                              const ReplyLimits& limits);
   // Our last transmit time is no longer comparable (the clock was stepped): the next
   // packet from the peer gives no sample.
-  void cancel() { last_tx_ = ts::NtpTimestamp{}; }
+  void cancel() { sent_ = {}; }
+
+  static constexpr size_t kRemembered = 4;
 
  private:
-  ts::NtpTimestamp last_tx_{};   // our last transmit timestamp, as sent
-  timespec last_tx_time_{};
+  struct Sent {
+    ts::NtpTimestamp tx{};  // our transmit timestamp, as sent
+    timespec time{};
+  };
+  std::array<Sent, kRemembered> sent_{};  // our recent packets, newest at next_ - 1
+  size_t next_ = 0;
   ts::NtpTimestamp peer_tx_{};   // the peer's last transmit timestamp: our next origin
   timespec peer_rx_time_{};      // when we received it: our next receive timestamp
 };

@@ -192,5 +192,95 @@ TEST(Sim, AsymmetricPathBiasesOffsetByHalfTheAsymmetry) {
   EXPECT_NEAR(sum / err.n, +0.001, 50e-6);
 }
 
+// The seed's appliance pair: each follows its own upstream and peers with the other.
+struct Pair {
+  World w;
+  size_t primary = 0, backup = 0, up1 = 0, up2 = 0;
+  static ctl::Config local(int stratum) {
+    ctl::Config c;
+    c.local.enabled = true;
+    c.local.stratum = stratum;
+    return c;
+  }
+  Pair() : w(local(8), 0.002, 12.0) {
+    backup = w.add_node(local(9), -0.003, -7.0);
+    auto up = server_source(true, 4, 4);
+    up.prefer = true;
+    ServerSpec u1, u2;
+    u1.name = "upstream1";
+    u2.name = "upstream2";
+    up1 = w.add_server(u1, up, primary);
+    up2 = w.add_server(u2, up, backup);
+    ServerSpec lan;
+    lan.delay_s = 0.0002;
+    lan.jitter_s = 0.00002;
+    w.add_peers(primary, backup, server_source(true, 4, 4), lan);
+  }
+};
+
+TEST(SimPair, BothFollowTheirUpstreamsAndSeeEachOtherAsPeers) {
+  Pair p;
+  p.w.run_until(1800.0);
+  EXPECT_EQ(p.w.state(p.primary).current().stratum, 2);
+  EXPECT_EQ(p.w.state(p.backup).current().stratum, 2);
+  EXPECT_NE(p.w.keeper(p.primary).source(1).reach(), 0);  // the peer is reachable
+  EXPECT_LT(std::abs(p.w.clock_error_s(p.primary)), 200e-6);
+  EXPECT_LT(std::abs(p.w.clock_error_s(p.backup)), 200e-6);
+}
+
+TEST(SimPair, PrimaryLosingItsUpstreamFollowsTheBackup) {
+  Pair p;
+  p.w.run_until(1800.0);
+  p.w.server(p.up1).reachable = false;
+  ErrorStats err;
+  p.w.run_until(3 * 3600.0, [&](World& x) {
+    if (x.true_time_s() > 2 * 3600) err.add(x.clock_error_s(p.primary));
+  });
+  const dp::ServerState s = p.w.state(p.primary).current();
+  EXPECT_EQ(s.stratum, 3);
+  EXPECT_EQ(s.refid, p.w.node_refid(p.backup));
+  EXPECT_EQ(p.w.keeper(p.primary).source(0).state(), ctl::SourceState::kUnusable);
+  EXPECT_LT(err.rms(), 200e-6) << "max " << err.max_abs;
+}
+
+TEST(SimPair, BothUpstreamsLostThePrimaryServesLocalAndTheBackupFollowsIt) {
+  Pair p;
+  p.w.run_until(1800.0);
+  p.w.server(p.up1).reachable = false;
+  p.w.server(p.up2).reachable = false;
+  ErrorStats apart;
+  p.w.run_until(3 * 3600.0, [&](World& x) {
+    if (x.true_time_s() > 2 * 3600) apart.add(x.clock_error_s(p.primary) - x.clock_error_s(p.backup));
+  });
+  const dp::ServerState primary = p.w.state(p.primary).current();
+  const dp::ServerState backup = p.w.state(p.backup).current();
+  // The primary (local stratum 8) does not follow the backup's local 9; the backup follows
+  // the primary, which does not follow it back (test D): one leader, no loop.
+  EXPECT_EQ(primary.stratum, 8);
+  EXPECT_EQ(primary.refid, dp::kRefidLocal);
+  EXPECT_EQ(backup.stratum, 9);
+  EXPECT_EQ(backup.refid, p.w.node_refid(p.primary));
+  // And the two clocks stay together.
+  EXPECT_LT(apart.rms(), 100e-6) << "max " << apart.max_abs;
+}
+
+TEST(SimPair, BothStartingWithoutUpstreamsTheLowerLocalStratumLeads) {
+  // Both appliances boot while the upstreams are down (the seed's local stratum 8 / 9).
+  Pair p;
+  p.w.server(p.up1).reachable = false;
+  p.w.server(p.up2).reachable = false;
+  p.w.run_until(1800.0);
+  EXPECT_EQ(p.w.state(p.primary).current().stratum, 8);
+  EXPECT_EQ(p.w.state(p.primary).current().refid, dp::kRefidLocal);
+  EXPECT_EQ(p.w.state(p.backup).current().stratum, 9);
+  EXPECT_EQ(p.w.state(p.backup).current().refid, p.w.node_refid(p.primary));
+  // The upstream comes back: both follow it again.
+  p.w.server(p.up1).reachable = true;
+  p.w.server(p.up2).reachable = true;
+  p.w.run_until(3600.0);
+  EXPECT_EQ(p.w.state(p.primary).current().stratum, 2);
+  EXPECT_EQ(p.w.state(p.backup).current().stratum, 2);
+}
+
 }  // namespace
 }  // namespace chronon::sim

@@ -78,23 +78,73 @@ timespec Oscillator::monotonic() const {
 
 World::World(const ctl::Config& cfg, double clock_offset_s, double freq_error_ppm,
              double wander_ppm_per_sqrt_s, uint64_t seed)
-    : cfg_(cfg), rng_(seed) {
-  cfg_.sources.clear();
-  osc_ = std::make_unique<Oscillator>(true_s_, clock_offset_s, freq_error_ppm,
-                                      wander_ppm_per_sqrt_s, seed + 1);
-  clock_ = std::make_unique<ts::VirtualClock>(*osc_);
-  state_ = std::make_unique<ctl::ServerStateSource>(
-      *clock_, ctl::LocalReference{cfg.local.enabled, cfg.local.stratum, cfg.local.distance},
-      -128, cfg.maxclockerror_ppm);
-  keeper_ = std::make_unique<ctl::TimeKeeper>(cfg_, *clock_, *clock_, *state_, 0.0, 1000.0);
-  events_.push(Event{1.0, 2, 0, {}});
+    : seed_(seed), rng_(seed) {
+  auto n = std::make_unique<Node>();
+  n->cfg = cfg;
+  n->cfg.sources.clear();
+  n->osc = std::make_unique<Oscillator>(true_s_, clock_offset_s, freq_error_ppm,
+                                        wander_ppm_per_sqrt_s, seed + 1);
+  nodes_.push_back(std::move(n));
+  add_node(cfg, 0, 0);  // finishes node 0 (its oscillator is already there)
 }
 
-void World::add_server(const ServerSpec& spec, const ctl::SourceConfig& src) {
+size_t World::add_node(const ctl::Config& cfg, double clock_offset_s, double freq_error_ppm) {
+  size_t idx;
+  if (nodes_.size() == 1 && !nodes_[0]->keeper) {
+    idx = 0;
+  } else {
+    auto n = std::make_unique<Node>();
+    n->cfg = cfg;
+    n->cfg.sources.clear();
+    n->osc = std::make_unique<Oscillator>(true_s_, clock_offset_s, freq_error_ppm, 0.0,
+                                          seed_ + 7 * nodes_.size());
+    nodes_.push_back(std::move(n));
+    idx = nodes_.size() - 1;
+  }
+  Node& n = *nodes_[idx];
+  n.refid = 0x0A0000F0u + static_cast<uint32_t>(idx);
+  n.clock = std::make_unique<ts::VirtualClock>(*n.osc);
+  n.state = std::make_unique<ctl::ServerStateSource>(
+      *n.clock, ctl::LocalReference{n.cfg.local.enabled, n.cfg.local.stratum, n.cfg.local.distance},
+      -128, n.cfg.maxclockerror_ppm);
+  n.keeper = std::make_unique<ctl::TimeKeeper>(n.cfg, *n.clock, *n.clock, *n.state, 0.0, 1000.0);
+  n.keeper->set_own_refids({n.refid});
+  targets_.emplace_back();
+  events_.push(Event{1.0, 2, idx, 0, {}});
+  return idx;
+}
+
+size_t World::add_source(size_t node, const ctl::SourceConfig& src, const std::string& name,
+                         uint32_t refid, Target t) {
+  nodes_[node]->keeper->add_source(src, name, refid);
+  targets_[node].push_back(t);
+  const size_t i = targets_[node].size() - 1;
+  schedule_poll(node, i);
+  return i;
+}
+
+size_t World::add_server(const ServerSpec& spec, const ctl::SourceConfig& src, size_t node) {
   servers_.push_back(spec);
+  Target t;
+  t.server = servers_.size() - 1;
   // The refid a server's address would give: 10.0.0.N.
-  keeper_->add_source(src, spec.name, 0x0A000000u + static_cast<uint32_t>(servers_.size()));
-  schedule_poll(servers_.size() - 1);
+  add_source(node, src, spec.name, 0x0A000000u + static_cast<uint32_t>(servers_.size()), t);
+  return t.server;
+}
+
+void World::add_peers(size_t a, size_t b, const ctl::SourceConfig& src, const ServerSpec& path) {
+  links_.push_back(Link{path});
+  ctl::SourceConfig peer = src;
+  peer.type = ctl::SourceConfig::Type::kPeer;
+  Target ta, tb;
+  ta.is_peer = tb.is_peer = true;
+  ta.link = tb.link = links_.size() - 1;
+  ta.peer_node = b;
+  tb.peer_node = a;
+  ta.peer_source = targets_[b].size();
+  tb.peer_source = targets_[a].size();
+  add_source(a, peer, "node" + std::to_string(b), nodes_[b]->refid, ta);
+  add_source(b, peer, "node" + std::to_string(a), nodes_[a]->refid, tb);
 }
 
 double World::path_delay(const ServerSpec& s, bool to_server) {
@@ -102,24 +152,35 @@ double World::path_delay(const ServerSpec& s, bool to_server) {
   return s.delay_s + (s.jitter_s > 0 ? jitter(rng_) : 0.0) + (to_server ? s.asymmetry_s : 0.0);
 }
 
-void World::schedule_poll(size_t i) {
-  // Poll times are in the local monotonic clock; the oscillator runs within ppm of true time,
-  // which is precise enough for scheduling.
-  const timespec m = clock_->monotonic();
-  const double now_mono = static_cast<double>(m.tv_sec) + static_cast<double>(m.tv_nsec) * 1e-9;
-  const double wait = std::max(0.0, keeper_->source(i).next_poll_mono_s() - now_mono);
-  events_.push(Event{true_s_ + wait, 0, i, {}});
+double World::mono_s(size_t node) const {
+  const timespec m = nodes_[node]->clock->monotonic();
+  return static_cast<double>(m.tv_sec) + static_cast<double>(m.tv_nsec) * 1e-9;
 }
 
-void World::on_poll(size_t i) {
-  ctl::NtpSource& src = keeper_->source(i);
+void World::schedule_poll(size_t node, size_t i) {
+  // Poll times are in the node's monotonic clock; the oscillator runs within ppm of true
+  // time, which is precise enough for scheduling.
+  const double wait =
+      std::max(0.0, nodes_[node]->keeper->source(i).next_poll_mono_s() - mono_s(node));
+  events_.push(Event{true_s_ + wait, 0, node, i, {}});
+}
+
+void World::on_poll(size_t node, size_t i) {
+  Node& n = *nodes_[node];
+  ctl::NtpSource& src = n.keeper->source(i);
   if (src.stopped()) return;
-  const timespec m = clock_->monotonic();
-  const double now_mono = static_cast<double>(m.tv_sec) + static_cast<double>(m.tv_nsec) * 1e-9;
   uint8_t req[ctl::kNtpRequestLen];
-  src.make_request(req, rng_(), clock_->now(), now_mono, state_->current());
-  schedule_poll(i);
-  const ServerSpec& s = servers_[i];
+  src.make_request(req, rng_(), n.clock->now(), mono_s(node), n.state->current());
+  schedule_poll(node, i);
+  const Target& t = targets_[node][i];
+  if (t.is_peer) {
+    const ServerSpec& path = links_[t.link].path;
+    if (!path.reachable) return;
+    events_.push(Event{true_s_ + path_delay(path, true), 1, t.peer_node, t.peer_source,
+                       std::vector<uint8_t>(req, req + sizeof req)});
+    return;
+  }
+  const ServerSpec& s = servers_[t.server];
   if (!s.reachable) return;
   // The server answers like chronyd: T2 at arrival, T3 a few microseconds later.
   const double t_arrive = true_s_ + path_delay(s, true);
@@ -138,46 +199,49 @@ void World::on_poll(size_t i) {
   put_ts(&rep[32], ts::to_ntp(to_timespec(t2)));
   put_ts(&rep[40], ts::to_ntp(to_timespec(t3)));
   const double t_back = t_arrive + 5e-6 + path_delay(s, false);
-  events_.push(Event{t_back, 1, i, std::move(rep)});
+  events_.push(Event{t_back, 1, node, i, std::move(rep)});
 }
 
 void World::run_until(double until_s, const std::function<void(World&)>& observe) {
   double next_observe = std::floor(true_s_) + 1.0;
+  auto advance = [&](double t) {
+    true_s_ = t;
+    for (auto& n : nodes_) n->osc->advance_to(t);
+  };
   while (!events_.empty() && events_.top().t <= until_s) {
     Event ev = events_.top();
     events_.pop();
     while (observe && next_observe <= ev.t) {
-      true_s_ = next_observe;
-      osc_->advance_to(true_s_);
+      advance(next_observe);
       observe(*this);
       next_observe += 1.0;
     }
-    true_s_ = ev.t;
-    osc_->advance_to(true_s_);
+    advance(ev.t);
+    Node& n = *nodes_[ev.node];
     if (ev.kind == 0) {
-      on_poll(ev.idx);
+      on_poll(ev.node, ev.idx);
     } else if (ev.kind == 1) {
-      const timespec m = clock_->monotonic();
-      const double now_mono = static_cast<double>(m.tv_sec) + static_cast<double>(m.tv_nsec) * 1e-9;
-      const ctl::UpdateEvent u =
-          keeper_->on_reply(ev.idx, ev.packet.data(), ev.packet.size(), clock_->now(), now_mono);
+      const ctl::UpdateEvent u = n.keeper->on_reply(ev.idx, ev.packet.data(), ev.packet.size(),
+                                                    n.clock->now(), mono_s(ev.node));
       if (!u.message.empty()) log_.push_back(u.message);
     } else {
-      const std::string msg = keeper_->tick();
+      const std::string msg = n.keeper->tick();
       if (!msg.empty()) log_.push_back(msg);
-      events_.push(Event{true_s_ + 1.0, 2, 0, {}});
+      events_.push(Event{true_s_ + 1.0, 2, ev.node, 0, {}});
     }
   }
-  true_s_ = until_s;
-  osc_->advance_to(true_s_);
+  advance(until_s);
 }
 
-double World::clock_error_s() const { return from_timespec(clock_->now()) - true_s_; }
+double World::clock_error_s(size_t node) const {
+  return from_timespec(nodes_[node]->clock->now()) - true_s_;
+}
 
-double World::frequency_error_ppm() const {
+double World::frequency_error_ppm(size_t node) const {
   // Rate of the disciplined clock without the slew in progress: (1 + osc error)(1 + base
   // correction) - 1.
-  const double e = osc_->freq_error_ppm() * 1e-6, c = keeper_->discipline().frequency_ppm() * 1e-6;
+  const double e = nodes_[node]->osc->freq_error_ppm() * 1e-6;
+  const double c = nodes_[node]->keeper->discipline().frequency_ppm() * 1e-6;
   return ((1 + e) * (1 + c) - 1) * 1e6;
 }
 

@@ -56,47 +56,79 @@ struct ServerSpec {
   bool reachable = true;
 };
 
+// One simulated host running chronond's timekeeping: its oscillator, the disciplined
+// virtual clock over it, the reference it serves and the TimeKeeper.
+struct Node {
+  std::unique_ptr<Oscillator> osc;
+  std::unique_ptr<ts::VirtualClock> clock;
+  std::unique_ptr<ctl::ServerStateSource> state;
+  std::unique_ptr<ctl::TimeKeeper> keeper;
+  ctl::Config cfg;
+  uint32_t refid = 0;  // what its address gives as a reference ID
+};
+
 class World {
  public:
+  // Node 0, configured by `cfg`, with its oscillator's offset and frequency error.
   World(const ctl::Config& cfg, double clock_offset_s, double freq_error_ppm,
         double wander_ppm_per_sqrt_s = 0.0, uint64_t seed = 1);
+  // Another host (an appliance's partner); returns its index.
+  size_t add_node(const ctl::Config& cfg, double clock_offset_s, double freq_error_ppm);
 
-  // Adds a server and the configured source that polls it (cfg.sources[i] pairs with server i).
-  void add_server(const ServerSpec& spec, const ctl::SourceConfig& src);
+  // Adds a server and the source of node `node` that polls it; returns the server's index.
+  size_t add_server(const ServerSpec& spec, const ctl::SourceConfig& src, size_t node = 0);
+  // Makes nodes `a` and `b` symmetric peers of each other (`peer` lines on both), the path
+  // between them as in `path` (delay, jitter, reachable).
+  void add_peers(size_t a, size_t b, const ctl::SourceConfig& src, const ServerSpec& path);
   ServerSpec& server(size_t i) { return servers_[i]; }
+  ServerSpec& peer_path(size_t link) { return links_[link].path; }
   // Runs until true time `until_s`, calling `observe` once per simulated second.
   void run_until(double until_s, const std::function<void(World&)>& observe = {});
 
   double true_time_s() const { return true_s_; }
-  // The disciplined local clock minus true time.
-  double clock_error_s() const;
+  // The disciplined local clock of `node` minus true time.
+  double clock_error_s(size_t node = 0) const;
   // The oscillator's error plus the frequency correction applied: 0 when perfectly tuned.
-  double frequency_error_ppm() const;
-  ctl::TimeKeeper& keeper() { return *keeper_; }
-  ctl::ServerStateSource& state() { return *state_; }
-  ts::VirtualClock& clock() { return *clock_; }
+  double frequency_error_ppm(size_t node = 0) const;
+  ctl::TimeKeeper& keeper(size_t node = 0) { return *nodes_[node]->keeper; }
+  ctl::ServerStateSource& state(size_t node = 0) { return *nodes_[node]->state; }
+  ts::VirtualClock& clock(size_t node = 0) { return *nodes_[node]->clock; }
+  uint32_t node_refid(size_t node) const { return nodes_[node]->refid; }
   std::vector<std::string>& log() { return log_; }
 
  private:
+  // What a source of a node talks to: a server, or a peer node's source.
+  struct Target {
+    bool is_peer = false;
+    size_t server = 0;     // servers_ index
+    size_t link = 0;       // links_ index
+    size_t peer_node = 0;  // the other end
+    size_t peer_source = 0;
+  };
+  struct Link {
+    ServerSpec path;
+  };
   struct Event {
     double t;
-    int kind;       // 0: poll of source `idx`, 1: reply arrives for source `idx`, 2: tick
-    size_t idx;
+    int kind;       // 0: poll, 1: packet arrives at node/source, 2: tick of node
+    size_t node, idx;
     std::vector<uint8_t> packet;
     bool operator>(const Event& o) const { return t > o.t; }
   };
-  void schedule_poll(size_t i);
-  void on_poll(size_t i);
+  size_t add_source(size_t node, const ctl::SourceConfig& src, const std::string& name,
+                    uint32_t refid, Target t);
+  void schedule_poll(size_t node, size_t i);
+  void on_poll(size_t node, size_t i);
   double path_delay(const ServerSpec& s, bool to_server);
+  double mono_s(size_t node) const;
 
-  ctl::Config cfg_;
   double true_s_ = 0.0;
+  uint64_t seed_;
   std::mt19937_64 rng_;
-  std::unique_ptr<Oscillator> osc_;
-  std::unique_ptr<ts::VirtualClock> clock_;
-  std::unique_ptr<ctl::ServerStateSource> state_;
-  std::unique_ptr<ctl::TimeKeeper> keeper_;
+  std::vector<std::unique_ptr<Node>> nodes_;  // stable: keepers hold their node's cfg
+  std::vector<std::vector<Target>> targets_;  // per node, per source
   std::vector<ServerSpec> servers_;
+  std::vector<Link> links_;
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events_;
   std::vector<std::string> log_;
 };
