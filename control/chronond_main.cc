@@ -32,6 +32,7 @@
 #include "control/source_driver.h"
 #include "control/timekeeping_logs.h"
 #include "control/upstream_socket.h"
+#include "dataplane/inline_server.h"
 #include "control/timekeeper.h"
 #include "dataplane/shared/segment.h"
 #include "timestamping/clock.h"
@@ -225,7 +226,26 @@ std::string where_served(const ctl::Config& cfg) {
     return "UDP port " + std::to_string(cfg.port) + " on " + where + " of TAP " +
            cfg.dataplane.tap + " through DPDK port " + cfg.dataplane.iface + " (dpdk backend)";
   }
+  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kInline) {
+    return "UDP port " + std::to_string(cfg.port) + " on " + where +
+           " (inline: the socket backend in chronond's own loop)";
+  }
+  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kNone) {
+    return "no address (dataplane none: a client only)";
+  }
   return "UDP port " + std::to_string(cfg.port) + " on " + where + " (socket backend)";
+}
+
+std::string starting_reference(const ctl::Config& cfg) {
+  std::string s;
+  if (!cfg.sources.empty()) {
+    s = std::to_string(cfg.sources.size()) + " source" + (cfg.sources.size() > 1 ? "s" : "") +
+        " configured, unsynchronised until one is selected";
+    if (cfg.local.enabled) s += "; meanwhile local stratum " + std::to_string(cfg.local.stratum);
+    return s;
+  }
+  return cfg.local.enabled ? "local stratum " + std::to_string(cfg.local.stratum)
+                           : std::string("unsynchronised (no source, no 'local')");
 }
 
 int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access) {
@@ -311,20 +331,29 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   const int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
-  const auto argv = dataplane_argv(o, cfg);
-  ctl::DataplaneSupervisor sup(argv, fnv1a(argv), seg.get());
-  spdlog::info("{}", sup.start());
-  if (!sup.adopted() && !wait_dataplane_ready(*seg.get(), sup)) {
-    sup.stop();
-    std::string why;
-    for (const auto& line : sup.read_stderr()) why += (why.empty() ? "" : "; ") + line;
-    throw std::runtime_error("the dataplane did not start" + (why.empty() ? "" : ": " + why));
+  // The dataplane: a supervised process, this process's own loop (inline), or nothing.
+  using Kind = ctl::DataplaneConfig::Kind;
+  std::unique_ptr<ctl::DataplaneSupervisor> sup;
+  std::unique_ptr<dp::InlineServer> inline_server;
+  if (cfg.dataplane.kind == Kind::kInline) {
+    inline_server = std::make_unique<dp::InlineServer>(
+        static_cast<uint16_t>(cfg.port), cfg.bindaddress, cfg.clientloglimit, seg.get());
+  } else if (cfg.dataplane.kind == Kind::kNone) {
+    seg->header.dataplane_pid.store(0);
+  } else {
+    const auto argv = dataplane_argv(o, cfg);
+    sup = std::make_unique<ctl::DataplaneSupervisor>(argv, fnv1a(argv), seg.get());
+    spdlog::info("{}", sup->start());
+    if (!sup->adopted() && !wait_dataplane_ready(*seg.get(), *sup)) {
+      sup->stop();
+      std::string why;
+      for (const auto& line : sup->read_stderr()) why += (why.empty() ? "" : "; ") + line;
+      throw std::runtime_error("the dataplane did not start" + (why.empty() ? "" : ": " + why));
+    }
+    log_dataplane_stderr(*sup);
   }
-  log_dataplane_stderr(sup);
   spdlog::info("chronond {} serving NTP on {}; {}", PROJECT_VERSION,
-               where_served(cfg),
-               cfg.local.enabled ? "local stratum " + std::to_string(cfg.local.stratum)
-                                 : std::string("unsynchronised (no source, no 'local')"));
+               where_served(cfg), starting_reference(cfg));
   if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kAfxdp) {
     spdlog::info("query it from a host on {}'s network (loopback is not served by afxdp): "
                  "ntpdig ADDRESS-OF-{}", cfg.dataplane.iface, cfg.dataplane.iface);
@@ -332,7 +361,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     spdlog::info("give TAP {} the server's addresses (ip addr add ADDRESS dev {}); query it "
                  "from a host on port {}'s network", cfg.dataplane.tap, cfg.dataplane.tap,
                  cfg.dataplane.iface);
-  } else {
+  } else if (cfg.dataplane.kind != Kind::kNone) {
     spdlog::info("query it with: ntpdig 127.0.0.1   or   chronyd -Q -t 5 'server 127.0.0.1 iburst'");
   }
   report_startup("ok");
@@ -343,8 +372,11 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   std::vector<pollfd> fds;
   while (!stop) {
     // poll() skips negative descriptors: no exit fd while restarting, no stderr when adopted.
-    fds.assign({{sfd, POLLIN, 0}, {sup.exit_fd(), POLLIN, 0}, {sup.stderr_fd(), POLLIN, 0}});
-    const int wait_ms = sources.prepare(&fds, 1000);
+    fds.assign({{sfd, POLLIN, 0}, {sup ? sup->exit_fd() : -1, POLLIN, 0},
+                {sup ? sup->stderr_fd() : -1, POLLIN, 0}});
+    if (inline_server) inline_server->append_fds(&fds);
+    const size_t sources_first = fds.size();
+    const int wait_ms = sources.prepare(&fds, inline_server ? 100 : 1000);
     const int n = poll(fds.data(), fds.size(), wait_ms);
     if (n < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
     if (n > 0 && (fds[0].revents & POLLIN)) {
@@ -360,19 +392,20 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
         }
       }
     }
-    if (n > 0 && (fds[2].revents & (POLLIN | POLLHUP))) log_dataplane_stderr(sup);
-    if (n > 0 && (fds[1].revents & POLLIN)) {
-      log_dataplane_stderr(sup);
+    if (sup && n > 0 && (fds[2].revents & (POLLIN | POLLHUP))) log_dataplane_stderr(*sup);
+    if (sup && n > 0 && (fds[1].revents & POLLIN)) {
+      log_dataplane_stderr(*sup);
       // The new dataplane checks that the NTP port is free: peers' sockets step aside.
       sources.set_peers_enabled(false);
       peers_on = false;
-      spdlog::warn("{}", sup.on_exit());
+      spdlog::warn("{}", sup->on_exit());
     }
-    if (!peers_on && seg->header.dataplane_pid.load() == sup.pid()) {
+    if (!peers_on && (!sup || seg->header.dataplane_pid.load() == sup->pid())) {
       sources.set_peers_enabled(true);
       peers_on = true;
     }
-    if (n >= 0) sources.service(fds, 3, &source_logs, &events);
+    if (inline_server && n >= 0) inline_server->service(fds, 3);
+    if (n >= 0) sources.service(fds, sources_first, &source_logs, &events);
     for (const auto& l : source_logs) spdlog::info("{}", l);
     source_logs.clear();
     for (const auto& ev : events) tk_logs.on_event(keeper, ev, clock.now(), &log_problems);
@@ -391,7 +424,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     }
   }
   write_drift();
-  sup.stop();
+  if (sup) sup->stop();
   close(sfd);
   return 0;
 }

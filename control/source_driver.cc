@@ -17,38 +17,62 @@ constexpr size_t kMaxReply = 1024;
 SourceDriver::SourceDriver(const Config& cfg, TimeKeeper& keeper, const ts::Clock& clock,
                            std::vector<std::string>* logs)
     : keeper_(keeper), clock_(clock), rng_(std::random_device{}()), local_port_(cfg.port) {
+  (void)logs;
   for (const SourceConfig& c : cfg.sources) {
-    std::string error;
-    std::vector<ResolvedAddress> addrs = resolve_source(c.address, c.port, &error);
-    if (c.type == SourceConfig::Type::kPool && addrs.size() > static_cast<size_t>(c.maxsources))
-      addrs.resize(static_cast<size_t>(c.maxsources));
-    if (c.type != SourceConfig::Type::kPool && addrs.size() > 1) addrs.resize(1);
-    if (addrs.empty()) {
-      // Kept, and tried again later: a server whose name does not resolve yet at boot.
-      logs->push_back(fmt::format("{}: {}; trying again every {:.0f} s", c.where.str(), error,
-                                  kResolveRetryS));
-      auto e = std::make_unique<Endpoint>();
-      e->source = keeper_.source_count();
-      e->name = c.address;
-      e->port = c.port;
-      e->peer = c.type == SourceConfig::Type::kPeer;
+    auto e = std::make_unique<Endpoint>();
+    e->config = c;
+    e->source = keeper_.source_count();
+    e->name = c.address;
+    e->port = c.port;
+    e->peer = c.type == SourceConfig::Type::kPeer;
+    if (auto a = numeric_address(c.address, c.port)) {
+      // Peers' sockets open once the dataplane serves (set_peers_enabled); servers' at
+      // their first poll.
+      e->resolved = *a;
+      keeper_.add_source(c, a->text, a->refid);
+    } else {
+      // A host name: looked up in the background; polls count as unanswered meanwhile.
       keeper_.add_source(c, c.address, 0);
-      endpoints_.push_back(std::move(e));
-      continue;
+      e->resolver = std::make_unique<AsyncResolver>(c.address, c.port);
     }
-    for (const auto& a : addrs) {
-      auto e = std::make_unique<Endpoint>();
-      e->source = keeper_.source_count();
-      e->name = c.type == SourceConfig::Type::kPool ? a.text : c.address;
-      e->port = c.port;
-      keeper_.add_source(c, a.text, a.refid);
-      e->resolved = a;
-      e->peer = c.type == SourceConfig::Type::kPeer;
-      // Peers' sockets open once the dataplane serves (set_peers_enabled).
-      if (!e->peer && !e->sock.open(a, &error))
-        logs->push_back(fmt::format("{}: {}", c.where.str(), error));
-      endpoints_.push_back(std::move(e));
+    endpoints_.push_back(std::move(e));
+  }
+}
+
+void SourceDriver::check_resolution(Endpoint& e, double now, std::vector<std::string>* logs) {
+  if (e.resolved) return;
+  if (!e.resolver) {
+    if (now < e.next_resolve_mono_s) return;
+    e.resolver = std::make_unique<AsyncResolver>(e.name, e.port);
+  }
+  std::string error;
+  const auto result = e.resolver->poll(&error);
+  if (!result) return;  // still looking
+  e.resolver.reset();
+  if (result->empty()) {
+    if (!e.resolve_failed_logged) {
+      logs->push_back(fmt::format("{}: {}; trying again every {:.0f} s", e.config.where.str(),
+                                  error, kResolveRetryS));
+      e.resolve_failed_logged = true;
     }
+    e.next_resolve_mono_s = now + kResolveRetryS;
+    return;
+  }
+  e.resolved = result->front();
+  keeper_.set_source_address(e.source, result->front().text, result->front().refid);
+  logs->push_back(fmt::format("Source {} resolved to {}", e.name, result->front().text));
+  // A pool becomes up to maxsources sources, one per address.
+  if (e.config.type != SourceConfig::Type::kPool) return;
+  for (size_t k = 1; k < result->size() && k < static_cast<size_t>(e.config.maxsources); ++k) {
+    auto more = std::make_unique<Endpoint>();
+    more->config = e.config;
+    more->source = keeper_.source_count();
+    more->name = e.name;
+    more->port = e.port;
+    more->resolved = (*result)[k];
+    keeper_.add_source(e.config, (*result)[k].text, (*result)[k].refid);
+    logs->push_back(fmt::format("Source {} resolved to {}", e.name, (*result)[k].text));
+    added_.push_back(std::move(more));
   }
 }
 
@@ -71,26 +95,13 @@ int SourceDriver::prepare(std::vector<pollfd>* fds, int max_wait_ms) {
 void SourceDriver::send_due(Endpoint& e, double now, std::vector<std::string>* logs) {
   NtpSource& s = keeper_.source(e.source);
   if (s.stopped() || now < s.next_poll_mono_s()) return;
-  if (!e.resolved && now >= e.next_resolve_mono_s) {
-    std::string error;
-    const auto addrs = resolve_source(e.name, e.port, &error);
-    if (!addrs.empty()) {
-      e.resolved = addrs.front();
-      keeper_.set_source_address(e.source, addrs.front().text, addrs.front().refid);
-      logs->push_back(fmt::format("Source {} resolved to {}", e.name, addrs.front().text));
-    } else {
-      e.next_resolve_mono_s = now + kResolveRetryS;
-    }
-  }
   if (e.resolved && !e.sock.is_open() && (!e.peer || peers_enabled_)) {
     std::string error;
     const bool ok = e.peer ? e.sock.open_peer(*e.resolved, local_port_, &error)
                            : e.sock.open(*e.resolved, &error);
-    // Said once per failure streak: a peer socket that keeps failing is retried every poll.
-    if (!ok && e.next_resolve_mono_s <= now) {
-      logs->push_back(error);
-      e.next_resolve_mono_s = now + kResolveRetryS;
-    }
+    // Said once per failure streak: a socket that keeps failing is retried every poll.
+    if (!ok && !e.open_failed_logged) logs->push_back(error);
+    e.open_failed_logged = !ok;
   }
   uint8_t req[kNtpRequestLen];
   // The request counts as sent (and the reachability register shifts) even when the socket
@@ -127,6 +138,9 @@ bool SourceDriver::service(const std::vector<pollfd>& fds, size_t first,
     }
   }
   const double now = mono_s();
+  for (auto& e : endpoints_) check_resolution(*e, now, logs);
+  for (auto& e : added_) endpoints_.push_back(std::move(e));
+  added_.clear();
   for (auto& e : endpoints_) send_due(*e, now, logs);
   const std::string t = keeper_.tick();
   if (!t.empty()) {

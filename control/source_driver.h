@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "control/config/config.h"
+#include "control/async_resolver.h"
 #include "control/timekeeper.h"
 #include "control/upstream_socket.h"
 
@@ -19,8 +20,9 @@ namespace chronon::ctl {
 
 class SourceDriver {
  public:
-  // Creates the sources of `cfg` in `keeper`; pools expand to up to maxsources addresses.
-  // Problems (names that do not resolve yet) are returned as log lines through `logs`.
+  // Creates the sources of `cfg` in `keeper`. Numeric addresses are used at once; host
+  // names are looked up in the background, and a pool then expands to up to maxsources
+  // sources. Problems are returned as log lines from service().
   SourceDriver(const Config& cfg, TimeKeeper& keeper, const ts::Clock& clock,
                std::vector<std::string>* logs);
 
@@ -38,19 +40,25 @@ class SourceDriver {
 
  private:
   struct Endpoint {
+    SourceConfig config;
     size_t source;            // index in the TimeKeeper
     std::string name;         // as configured
     int port;
     bool peer = false;
     std::optional<ResolvedAddress> resolved;
+    std::unique_ptr<AsyncResolver> resolver;  // a host name being looked up
     UpstreamSocket sock;
     double next_resolve_mono_s = 0;
+    bool resolve_failed_logged = false;
+    bool open_failed_logged = false;
   };
+  void check_resolution(Endpoint& e, double now, std::vector<std::string>* logs);
   double mono_s() const;
   void send_due(Endpoint& e, double now, std::vector<std::string>* logs);
   TimeKeeper& keeper_;
   const ts::Clock& clock_;
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
+  std::vector<std::unique_ptr<Endpoint>> added_;  // pool addresses, joined after a pass
   std::mt19937_64 rng_;
   int local_port_;
   bool peers_enabled_ = false;

@@ -15,21 +15,9 @@
 
 namespace chronon::ctl {
 
-std::vector<ResolvedAddress> resolve_source(const std::string& name, int port,
-                                            std::string* error) {
+std::vector<ResolvedAddress> addresses_of(const addrinfo* list) {
   std::vector<ResolvedAddress> out;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* res = nullptr;
-  const std::string service = std::to_string(port);
-  const int rc = getaddrinfo(name.c_str(), service.c_str(), &hints, &res);
-  if (rc != 0) {
-    *error = std::string("cannot resolve '") + name + "': " + gai_strerror(rc);
-    return out;
-  }
-  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+  for (const addrinfo* ai = list; ai; ai = ai->ai_next) {
     ResolvedAddress a;
     std::memcpy(&a.addr, ai->ai_addr, ai->ai_addrlen);
     a.len = ai->ai_addrlen;
@@ -50,9 +38,21 @@ std::vector<ResolvedAddress> resolve_source(const std::string& name, int port,
     for (const auto& o : out) dup |= o.text == a.text;
     if (!dup) out.push_back(a);
   }
-  freeaddrinfo(res);
-  if (out.empty()) *error = "'" + name + "' has no IPv4 or IPv6 address";
   return out;
+}
+
+std::optional<ResolvedAddress> numeric_address(const std::string& name, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  const std::string service = std::to_string(port);
+  if (getaddrinfo(name.c_str(), service.c_str(), &hints, &res) != 0) return std::nullopt;
+  std::vector<ResolvedAddress> v = addresses_of(res);
+  freeaddrinfo(res);
+  if (v.empty()) return std::nullopt;
+  return v.front();
 }
 
 std::vector<uint32_t> local_address_refids() {

@@ -3,9 +3,11 @@
 // the kernel's receive timestamp. Everything NTP about them is in source/ and timekeeper.
 #pragma once
 
+#include <netdb.h>
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <optional>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -25,10 +27,12 @@ struct ResolvedAddress {
 // as its refid (chrony's test D against synchronisation loops).
 std::vector<uint32_t> local_address_refids();
 
-// Resolves `name` (a host name or a numeric address) for UDP `port`. Returns the addresses
-// in resolver order, or an empty list with `error` set.
-std::vector<ResolvedAddress> resolve_source(const std::string& name, int port,
-                                            std::string* error);
+// `name` as a numeric IPv4 or IPv6 address for UDP `port`, without asking a resolver;
+// nullopt if it is a host name.
+std::optional<ResolvedAddress> numeric_address(const std::string& name, int port);
+
+// The IPv4 and IPv6 addresses of a getaddrinfo result, deduplicated, in resolver order.
+std::vector<ResolvedAddress> addresses_of(const addrinfo* list);
 
 class UpstreamSocket {
  public:

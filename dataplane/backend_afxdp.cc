@@ -111,7 +111,7 @@ void run_afxdp_backend(const DataplaneOptions& o, Segment* seg, const std::atomi
   seg->xdp.program_id.store(steer.program_id());
   seg->xdp.native.store(steer.native() ? 1 : 0);
   for (auto& v : seg->xdp.value) v.store(0);
-  mark_ready(seg, "afxdp", queues);
+  mark_dataplane_ready(seg, "afxdp", queues);
 
   std::vector<std::thread> running;
   for (auto& w : workers) running.emplace_back([&w, &stop] { w->run(stop); });

@@ -30,7 +30,7 @@ void run_socket_backend(const DataplaneOptions& o, Segment* seg, const std::atom
     workers.push_back(std::make_unique<SocketWorker>(wc, seg));
   }
   workers.front()->steer_by_source_address(threads);
-  mark_ready(seg, "socket", threads);
+  mark_dataplane_ready(seg, "socket", threads);
   std::vector<std::thread> running;
   for (auto& w : workers) running.emplace_back([&w, &stop] { w->run(stop); });
   for (auto& t : running) t.join();

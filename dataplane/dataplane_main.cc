@@ -104,17 +104,6 @@ bool one_of(const char* v, std::initializer_list<const char*> allowed) {
 
 }  // namespace
 
-namespace chronon::dp {
-
-void mark_ready(Segment* seg, const char* backend, int workers) {
-  std::strncpy(seg->header.backend, backend, sizeof seg->header.backend - 1);
-  seg->header.backend[sizeof seg->header.backend - 1] = '\0';
-  seg->header.worker_count.store(static_cast<uint32_t>(workers));
-  seg->header.dataplane_pid.store(getpid());  // last: chronond waits for it
-}
-
-}  // namespace chronon::dp
-
 int main(int argc, char** argv) {
   chronon::dp::DataplaneOptions o;
   std::string segment_path;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dataplane/nic/hw_timestamping.h"
+#include "dataplane/shared/segment.h"
 #include "dataplane/shared/segment_layout.h"
 
 namespace chronon::dp {
@@ -35,8 +36,5 @@ struct DataplaneOptions {
 void run_socket_backend(const DataplaneOptions& o, Segment* seg, const std::atomic<bool>& stop);
 void run_afxdp_backend(const DataplaneOptions& o, Segment* seg, const std::atomic<bool>& stop);
 void run_dpdk_backend(const DataplaneOptions& o, Segment* seg, const std::atomic<bool>& stop);
-
-// Records in the segment that this dataplane serves (after its workers are ready).
-void mark_ready(Segment* seg, const char* backend, int workers);
 
 }  // namespace chronon::dp

@@ -100,7 +100,9 @@ struct RefclockConfig {
 };
 
 struct DataplaneConfig {
-  enum class Kind { kSocket, kAfxdp, kDpdk };
+  // kInline: the socket backend in chronond's own loop (one process, no threads);
+  // kNone: serve nothing (a client only).
+  enum class Kind { kSocket, kAfxdp, kDpdk, kInline, kNone };
   Kind kind = Kind::kSocket;
   int threads = 0;          // socket: worker threads; 0 = one per core
   std::string iface;        // afxdp: interface; dpdk: port (PCI address or vdev)

@@ -277,7 +277,7 @@ const std::vector<DirectiveSpec>& directive_table() {
         {"ntsservercert", any_string, kLater},
         {"ntsserverkey", any_string, kLater},
         {"ntstrustedcerts", ntstrustedcerts, kLater},
-        {"peer", parse_source, kLater},
+        {"peer", parse_source, kDone},
         {"pidfile", set_string<&Config::pidfile>, kDone},
         {"pool", parse_source, kDone},
         {"port", port, kDone},

@@ -87,6 +87,9 @@ void parse_dataplane(DirectiveContext& c) {
   if (kind == "socket") {
     d.kind = DataplaneConfig::Kind::kSocket;
     parse_options(c, 1, {{"threads", &d.threads, 1, dp::kMaxWorkers}});
+  } else if (kind == "inline" || kind == "none") {
+    d.kind = kind == "inline" ? DataplaneConfig::Kind::kInline : DataplaneConfig::Kind::kNone;
+    parse_options(c, 1, {});
   } else if (kind == "afxdp") {
     if (c.args.size() < 2) c.fail("'dataplane afxdp' needs an interface name");
     d.kind = DataplaneConfig::Kind::kAfxdp;
@@ -125,7 +128,7 @@ void parse_dataplane(DirectiveContext& c) {
              "characters, no '/', ',', '=' or space)");
     }
   } else {
-    c.fail("unknown dataplane '" + c.args[0] + "' (socket, afxdp or dpdk)");
+    c.fail("unknown dataplane '" + c.args[0] + "' (socket, afxdp, dpdk, inline or none)");
   }
   c.cfg.dataplane = d;
 }

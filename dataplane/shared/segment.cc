@@ -99,4 +99,11 @@ SegmentMapping::~SegmentMapping() {
   if (seg_) munmap(seg_, sizeof(Segment));
 }
 
+void mark_dataplane_ready(Segment* seg, const char* backend, int workers) {
+  std::strncpy(seg->header.backend, backend, sizeof seg->header.backend - 1);
+  seg->header.backend[sizeof seg->header.backend - 1] = '\0';
+  seg->header.worker_count.store(static_cast<uint32_t>(workers));
+  seg->header.dataplane_pid.store(getpid());  // last: chronond waits for it
+}
+
 }  // namespace chronon::dp

@@ -35,4 +35,8 @@ class SegmentMapping {
   bool reattached_ = false;
 };
 
+// Records that the calling process now serves through `backend` with `workers` workers:
+// backend name and worker count first, the pid last (chronond waits for the pid).
+void mark_dataplane_ready(Segment* seg, const char* backend, int workers);
+
 }  // namespace chronon::dp

@@ -102,19 +102,6 @@ uint16_t port_of(const sockaddr_storage& ss) {
                                        : reinterpret_cast<const sockaddr_in6&>(ss).sin6_port);
 }
 
-// Per-batch buffers, allocated once per worker.
-struct Batch {
-  uint8_t buf[kMaxBatch][kBufLen];
-  uint8_t ctl[kMaxBatch][kCtlLen];
-  uint8_t out_ctl[kMaxBatch][kCtlLen];
-  PendingReply pending[kMaxBatch];
-  sockaddr_storage from[kMaxBatch];
-  iovec iov[kMaxBatch];
-  mmsghdr in[kMaxBatch];
-  iovec out_iov[kMaxBatch];
-  mmsghdr out[kMaxBatch];
-  uint64_t hash[kMaxBatch];  // client-table hash of each source, from the prefetch
-};
 
 // Finds the RX timestamp (the NIC's, converted, where there is one and a map for it; else the
 // kernel's software one) and the local (destination) address of a received message, and
@@ -170,6 +157,20 @@ int read_cmsgs(msghdr& mh, timespec* rx, msghdr& reply, uint8_t* out_ctl,
 }
 
 }  // namespace
+
+// Per-batch buffers, allocated once per worker.
+struct SocketWorker::Batch {
+  uint8_t buf[kMaxBatch][kBufLen];
+  uint8_t ctl[kMaxBatch][kCtlLen];
+  uint8_t out_ctl[kMaxBatch][kCtlLen];
+  PendingReply pending[kMaxBatch];
+  sockaddr_storage from[kMaxBatch];
+  iovec iov[kMaxBatch];
+  mmsghdr in[kMaxBatch];
+  iovec out_iov[kMaxBatch];
+  mmsghdr out[kMaxBatch];
+  uint64_t hash[kMaxBatch];  // client-table hash of each source, from the prefetch
+};
 
 SocketWorker::SocketWorker(const SocketWorkerConfig& cfg, Segment* seg) : cfg_(cfg), seg_(seg) {
   if (cfg_.batch < 1 || cfg_.batch > kMaxBatch) cfg_.batch = kMaxBatch;
@@ -238,96 +239,109 @@ SocketWorker::~SocketWorker() {
   for (int fd : fds_) close(fd);
 }
 
-void SocketWorker::run(const std::atomic<bool>& stop) {
-  auto batch = std::make_unique<Batch>();
+void SocketWorker::begin() {
+  batch_ = std::make_unique<Batch>();
+  seg_->workers[cfg_.index].active.store(1, std::memory_order_relaxed);
+}
+
+void SocketWorker::refresh() { core_->refresh(*seg_, ts::monotonic_now_ns()); }
+
+void SocketWorker::serve_ready(int fd) {
+  Batch* batch = batch_.get();
   ServerCore& core = *core_;
   WorkerCounters& slot = seg_->workers[cfg_.index];
-  slot.active.store(1, std::memory_order_relaxed);
-  uint64_t hw_stamped = 0;
-  std::vector<pollfd> pfds;
-  for (int fd : fds_) pfds.push_back(pollfd{fd, POLLIN, 0});
   const int n_batch = cfg_.batch;
-
-  while (!stop.load(std::memory_order_relaxed)) {
-    core.refresh(*seg_, ts::monotonic_now_ns());
-    const int pr = poll(pfds.data(), pfds.size(), 100);
-    if (pr <= 0) continue;
-    for (pollfd& pfd : pfds) {
-      if (!(pfd.revents & POLLIN)) continue;
-      for (int i = 0; i < n_batch; ++i) {
-        batch->iov[i] = {batch->buf[i], kBufLen};
-        msghdr& mh = batch->in[i].msg_hdr;
-        mh = msghdr{};
-        mh.msg_name = &batch->from[i];
-        mh.msg_namelen = sizeof(sockaddr_storage);
-        mh.msg_iov = &batch->iov[i];
-        mh.msg_iovlen = 1;
-        mh.msg_control = batch->ctl[i];
-        mh.msg_controllen = kCtlLen;
+  for (int i = 0; i < n_batch; ++i) {
+    batch->iov[i] = {batch->buf[i], kBufLen};
+    msghdr& mh = batch->in[i].msg_hdr;
+    mh = msghdr{};
+    mh.msg_name = &batch->from[i];
+    mh.msg_namelen = sizeof(sockaddr_storage);
+    mh.msg_iov = &batch->iov[i];
+    mh.msg_iovlen = 1;
+    mh.msg_control = batch->ctl[i];
+    mh.msg_controllen = kCtlLen;
+  }
+  const int n = recvmmsg(fd, batch->in, n_batch, MSG_DONTWAIT, nullptr);
+  if (n <= 0) return;
+  // Client records are fetched a few packets ahead: enough to hide memory latency,
+  // few enough that the CPU's fill buffers do not drop the prefetches.
+  for (int i = 0; i < n && i < kClientPrefetchAhead; ++i)
+    batch->hash[i] = core.prefetch(address_of(batch->from[i]));
+  // One userspace reading stands in for packets without a kernel timestamp.
+  const timespec batch_rx = ts::realtime_now();
+  int n_out = 0;
+  for (int i = 0; i < n; ++i) {
+    if (i + kClientPrefetchAhead < n) {
+      batch->hash[i + kClientPrefetchAhead] =
+          core.prefetch(address_of(batch->from[i + kClientPrefetchAhead]));
+    }
+    msghdr& mh = batch->in[i].msg_hdr;
+    const size_t len = batch->in[i].msg_len;
+    if (mh.msg_flags & MSG_TRUNC) {
+      // Longer than any request we serve: its length cannot be a valid one.
+      core.count_drop(NtpDrop::kBadLength);
+      continue;
+    }
+    msghdr& reply = batch->out[n_out].msg_hdr;
+    reply = msghdr{};
+    timespec rx = batch_rx;
+    if (read_cmsgs(mh, &rx, reply, batch->out_ctl[n_out], cfg_.hw) == 2) ++hw_stamped_;
+    const size_t reply_len =
+        core.handle(batch->buf[i], len, address_of(batch->from[i]), port_of(batch->from[i]),
+                    ts::to_ntp(rx), &batch->pending[n_out], batch->hash[i]);
+    if (reply_len == 0) continue;
+    batch->out_iov[n_out] = {batch->buf[i], reply_len};
+    reply.msg_name = &batch->from[i];
+    reply.msg_namelen = mh.msg_namelen;
+    reply.msg_iov = &batch->out_iov[n_out];
+    reply.msg_iovlen = 1;
+    ++n_out;
+  }
+  if (n_out > 0) {
+    // Transmit timestamps as late as possible: one reading just before the send.
+    const ts::NtpTimestamp tx = ts::to_ntp(ts::realtime_now());
+    for (int i = 0; i < n_out; ++i)
+      core.finish(static_cast<uint8_t*>(batch->out[i].msg_hdr.msg_iov->iov_base),
+                  batch->pending[i], tx);
+    int sent = 0;
+    while (sent < n_out) {
+      const int r = sendmmsg(fd, batch->out + sent, n_out - sent, 0);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        // The kernel refused this reply (full buffer, unreachable, ...): count it and go
+        // on with the rest of the batch.
+        core.count_send_error(1);
+        ++sent;
+        continue;
       }
-      const int n = recvmmsg(pfd.fd, batch->in, n_batch, MSG_DONTWAIT, nullptr);
-      if (n <= 0) continue;
-      // Client records are fetched a few packets ahead: enough to hide memory latency,
-      // few enough that the CPU's fill buffers do not drop the prefetches.
-      for (int i = 0; i < n && i < kClientPrefetchAhead; ++i)
-        batch->hash[i] = core.prefetch(address_of(batch->from[i]));
-      // One userspace reading stands in for packets without a kernel timestamp.
-      const timespec batch_rx = ts::realtime_now();
-      int n_out = 0;
-      for (int i = 0; i < n; ++i) {
-        if (i + kClientPrefetchAhead < n) {
-          batch->hash[i + kClientPrefetchAhead] =
-              core.prefetch(address_of(batch->from[i + kClientPrefetchAhead]));
-        }
-        msghdr& mh = batch->in[i].msg_hdr;
-        const size_t len = batch->in[i].msg_len;
-        if (mh.msg_flags & MSG_TRUNC) {
-          // Longer than any request we serve: its length cannot be a valid one.
-          core.count_drop(NtpDrop::kBadLength);
-          continue;
-        }
-        msghdr& reply = batch->out[n_out].msg_hdr;
-        reply = msghdr{};
-        timespec rx = batch_rx;
-        if (read_cmsgs(mh, &rx, reply, batch->out_ctl[n_out], cfg_.hw) == 2) ++hw_stamped;
-        const size_t reply_len =
-            core.handle(batch->buf[i], len, address_of(batch->from[i]), port_of(batch->from[i]),
-                        ts::to_ntp(rx), &batch->pending[n_out], batch->hash[i]);
-        if (reply_len == 0) continue;
-        batch->out_iov[n_out] = {batch->buf[i], reply_len};
-        reply.msg_name = &batch->from[i];
-        reply.msg_namelen = mh.msg_namelen;
-        reply.msg_iov = &batch->out_iov[n_out];
-        reply.msg_iovlen = 1;
-        ++n_out;
-      }
-      if (n_out > 0) {
-        // Transmit timestamps as late as possible: one reading just before the send.
-        const ts::NtpTimestamp tx = ts::to_ntp(ts::realtime_now());
-        for (int i = 0; i < n_out; ++i)
-          core.finish(static_cast<uint8_t*>(batch->out[i].msg_hdr.msg_iov->iov_base),
-                      batch->pending[i], tx);
-        int sent = 0;
-        while (sent < n_out) {
-          const int r = sendmmsg(pfd.fd, batch->out + sent, n_out - sent, 0);
-          if (r < 0 && errno == EINTR) continue;
-          if (r <= 0) {
-            // The kernel refused this reply (full buffer, unreachable, ...): count it and go
-            // on with the rest of the batch.
-            core.count_send_error(1);
-            ++sent;
-            continue;
-          }
-          sent += r;
-        }
-      }
-      core.publish_counters(slot);
-      slot.rx_hw_timestamps.store(hw_stamped, std::memory_order_relaxed);
+      sent += r;
     }
   }
   core.publish_counters(slot);
-  slot.rx_hw_timestamps.store(hw_stamped, std::memory_order_relaxed);
+  slot.rx_hw_timestamps.store(hw_stamped_, std::memory_order_relaxed);
+}
+
+void SocketWorker::end() {
+  WorkerCounters& slot = seg_->workers[cfg_.index];
+  core_->publish_counters(slot);
+  slot.rx_hw_timestamps.store(hw_stamped_, std::memory_order_relaxed);
   slot.active.store(0, std::memory_order_relaxed);
+}
+
+void SocketWorker::run(const std::atomic<bool>& stop) {
+  begin();
+  std::vector<pollfd> pfds;
+  for (int fd : fds_) pfds.push_back(pollfd{fd, POLLIN, 0});
+  while (!stop.load(std::memory_order_relaxed)) {
+    refresh();
+    const int pr = poll(pfds.data(), pfds.size(), 100);
+    if (pr <= 0) continue;
+    for (const pollfd& pfd : pfds) {
+      if (pfd.revents & POLLIN) serve_ready(pfd.fd);
+    }
+  }
+  end();
 }
 
 }  // namespace chronon::dp

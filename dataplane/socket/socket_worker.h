@@ -42,11 +42,23 @@ class SocketWorker {
   // Serves until `stop` becomes true (checked at least every 100 ms).
   void run(const std::atomic<bool>& stop);
 
+  // The same, step by step, for a caller's own poll loop (`dataplane inline`): begin(), then
+  // refresh() now and then (policy and server state from the segment) and serve_ready(fd)
+  // for each of fds() that poll found readable, end() when done.
+  const std::vector<int>& fds() const { return fds_; }
+  void begin();
+  void refresh();
+  void serve_ready(int fd);
+  void end();
+
  private:
+  struct Batch;
   SocketWorkerConfig cfg_;
   Segment* seg_;
   std::vector<int> fds_;
   std::unique_ptr<ServerCore> core_;
+  std::unique_ptr<Batch> batch_;
+  uint64_t hw_stamped_ = 0;
 };
 
 }  // namespace chronon::dp

@@ -175,14 +175,18 @@ class SeedConfig(unittest.TestCase):
         with open(SEED) as f:
             seed = f.read()
         with L.Lab("seed") as lab:
-            # The seed serves 10.0.0.0/8; the lab's client is in it.
+            # The seed's files go to the lab's directory, never to the host's /var.
+            seed = seed.replace("/var/lib/chrony/chrony.drift", lab.path("chrony.drift"))
+            seed = seed.replace("/var/log/chrony", lab.path("log"))
+            # The seed serves 10.0.0.0/8; the lab's client is in it. Its servers and peer are
+            # unreachable from the lab (and its host names do not resolve there): chronond
+            # must still start at once and serve its local stratum.
             d = lab.start_chronond(seed)
             log = L.read(d.log)
             for directive in ("server", "peer", "stratumweight", "rtcsync", "makestep",
-                              "leapsectz", "bindcmdaddress", "logchange", "driftfile",
-                              "logdir", "log"):
-                self.assertEqual(log.count(f"'{directive}' accepted, not implemented yet"), 1,
-                                 directive)
+                              "leapsectz", "logchange", "driftfile", "logdir", "log"):
+                self.assertNotIn(f"'{directive}' accepted, not implemented yet", log)
+            self.assertEqual(log.count("'bindcmdaddress' accepted, not implemented yet"), 1)
             self.assertIn("noclientlog only turns off client statistics", log)
             self.assertIn("local stratum 8", log)
             r = lab.run(lab.cli, "ntpdig", "-j", lab.v4_srv)

@@ -141,8 +141,65 @@ class Sources(unittest.TestCase):
     def test_unresolvable_name_is_logged_and_serving_goes_on(self):
         d = self.lab.start_chronond(
             "server no-such-host.invalid iburst\nlocal stratum 10\nallow all\n")
-        self.assertIn("cannot resolve 'no-such-host.invalid'", L.read(d.log))
+        # Serving starts at once; the lookup fails in the background and is said once.
         self.wait_state((10, 0x7F7F0101, 0))
+        L.wait_for(lambda: "cannot resolve 'no-such-host.invalid'" in L.read(d.log), 30,
+                   L.read(d.log))
+
+
+@unittest.skipUnless(L.BACKEND == "socket", "inline and none replace the dataplane process")
+class OneProcess(unittest.TestCase):
+    """`dataplane inline` and `dataplane none`: the whole daemon is one single-threaded
+    process (DESIGN.md), as a syscall-level simulator needs it."""
+
+    def setUp(self):
+        self.lab = L.Lab("one").__enter__()
+        self.lab.start_chronyd("local stratum 3\nallow all\nport 123\n", name="upstream",
+                               ns=self.lab.cli)
+
+    def tearDown(self):
+        self.lab.close()
+
+    def assert_single_threaded_without_children(self, pid):
+        status = L.read(f"/proc/{pid}/status")
+        self.assertRegex(status, r"\nThreads:\s+1\n")
+        children = L.read(f"/proc/{pid}/task/{pid}/children").split()
+        self.assertEqual(children, [])
+
+    def test_inline_serves_clients_from_chrononds_own_loop(self):
+        d = self.lab.start_chronond(
+            f"dataplane inline\nserver {self.lab.v4_cli} iburst minpoll 0 maxpoll 2\nallow all\n")
+        self.assertIn("inline: the socket backend in chronond's own loop", L.read(d.log))
+        want = (4, refid_of(self.lab.v4_cli), 0)
+        got = [None]
+
+        def served():
+            r = self.lab.run(self.lab.cli, "python3", QUERY, self.lab.v4_srv, "123",
+                             L.request().hex(), "", "1.0")
+            reply = json.loads(r.stdout)["reply"]
+            if reply:
+                f = L.parse_reply(bytes.fromhex(reply))
+                got[0] = (f["stratum"], f["refid"], f["leap"])
+            return got[0] == want
+        try:
+            L.wait_for(served, 20, "")
+        except AssertionError:
+            self.fail(f"served {got[0]}, wanted {want}")
+        self.assert_single_threaded_without_children(d.pid())
+        # The CLI reads the same segment: one worker, backend "inline", requests counted.
+        c = self.lab.counters(d.seg)
+        self.assertGreater(c["replied"], 0)
+        out = L.sh(os.path.join(L.BUILD, "chronon"), "-S", d.seg, "dataplane").stdout
+        self.assertRegex(out, r"Backend\s*:\s*inline")
+
+    def test_none_follows_sources_and_serves_nobody(self):
+        d = self.lab.start_chronond(
+            f"dataplane none\nserver {self.lab.v4_cli} iburst minpoll 0 maxpoll 2\nallow all\n")
+        L.wait_for(lambda: "Selected source" in L.read(d.log), 20, L.read(d.log))
+        r = self.lab.run(self.lab.cli, "python3", QUERY, self.lab.v4_srv, "123",
+                         L.request().hex(), "", "1.0")
+        self.assertIsNone(json.loads(r.stdout)["reply"])
+        self.assert_single_threaded_without_children(d.pid())
 
 
 class Peers(unittest.TestCase):

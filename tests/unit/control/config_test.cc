@@ -99,7 +99,7 @@ TEST(Config, NotImplementedDirectivesWarnOncePerDirective) {
   const Config c = load_config(kSource + "/tests/data/config/primary.conf");
   const std::string dir = kSource + "/tests/data/config/primary.conf";
   EXPECT_THAT(c.not_implemented,
-              ::testing::Contains(dir + ":28: 'peer' accepted, not implemented yet"));
+              ::testing::Contains(dir + ":31: 'bindcmdaddress' accepted, not implemented yet (and 1 more line)"));
   for (const auto& w : c.not_implemented) {
     EXPECT_THAT(w, ::testing::Not(HasSubstr("'allow'")));
     EXPECT_THAT(w, ::testing::Not(HasSubstr("'local'")));
@@ -346,7 +346,7 @@ TEST(Config, EachBadLineNamesFileLineAndProblem) {
       {"hwtimestamp eth0 minsamples 20", "test.conf:1: minsamples of 'hwtimestamp' is larger than "
                                          "maxsamples"},
       {"dataplane", "test.conf:1: missing argument for 'dataplane' (expected at least 1)"},
-      {"dataplane netmap", "test.conf:1: unknown dataplane 'netmap' (socket, afxdp or dpdk)"},
+      {"dataplane netmap", "test.conf:1: unknown dataplane 'netmap' (socket, afxdp, dpdk, inline or none)"},
       {"dataplane afxdp", "test.conf:1: 'dataplane afxdp' needs an interface name"},
       {"dataplane afxdp eth0 zerocopy copy", "test.conf:1: 'dataplane afxdp' takes zerocopy or "
                                              "copy, not both"},
