@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <strings.h>
 #include <functional>
 #include <memory>
 #include <string>
@@ -29,6 +30,7 @@
 #include "control/server_state_source.h"
 #include "control/driftfile.h"
 #include "control/leap_source.h"
+#include "control/refclock/phc_refclock.h"
 #include "control/source_driver.h"
 #include "control/timekeeping_logs.h"
 #include "control/upstream_socket.h"
@@ -159,6 +161,17 @@ std::unique_ptr<dp::AccessTable> check_startable(const ctl::Config& cfg) {
       if_nametoindex(cfg.dataplane.iface.c_str()) == 0) {
     throw ctl::ConfigError(cfg.dataplane.where.str() + ": no network interface '" +
                            cfg.dataplane.iface + "'");
+  }
+  for (const auto& rc : cfg.refclocks) {
+    if (strcasecmp(rc.driver.c_str(), "phc") != 0) continue;
+    const std::string dev = "/dev/ptp" + std::to_string(ctl::phc_index_of(rc));
+    if (access(dev.c_str(), R_OK) != 0) {
+      throw ctl::ConfigError(rc.where.str() + ": refclock PHC " + dev + ": " + std::strerror(errno));
+    }
+    if (rc.tai && cfg.leapsectz.empty() && cfg.leapseclist.empty()) {
+      throw ctl::ConfigError(rc.where.str() + ": refclock option 'tai' needs 'leapsectz' or "
+                             "'leapseclist' (for TAI - UTC)");
+    }
   }
   auto access = std::make_unique<dp::AccessTable>();
   ctl::compile_access(cfg.ntp_access, access.get());
@@ -305,6 +318,18 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   };
   std::vector<std::string> source_logs;
   ctl::SourceDriver sources(cfg, keeper, clock, &source_logs);
+  // Reference clocks (PHC): sources in the same keeper, read from this loop.
+  std::vector<std::unique_ptr<ctl::PhcRefclock>> refclocks;
+  for (const auto& rc : cfg.refclocks) {
+    if (strcasecmp(rc.driver.c_str(), "phc") != 0) continue;
+    const uint32_t id = ctl::RefclockPoller::refid_of(rc);
+    const std::string name{static_cast<char>(id >> 24), static_cast<char>(id >> 16 & 0xff),
+                           static_cast<char>(id >> 8 & 0xff), static_cast<char>(id & 0xff)};
+    keeper.add_source(ctl::refclock_source_config(rc), name.c_str(), id);
+    refclocks.push_back(std::make_unique<ctl::PhcRefclock>(
+        rc, keeper.source_count() - 1, clock.precision_log2(),
+        ts::to_nanos(clock.monotonic()).count() * 1e-9));
+  }
   for (const auto& l : source_logs) spdlog::warn("{}", l);
   source_logs.clear();
   dp::ServerState last_served{};
@@ -376,7 +401,11 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
                 {sup ? sup->stderr_fd() : -1, POLLIN, 0}});
     if (inline_server) inline_server->append_fds(&fds);
     const size_t sources_first = fds.size();
-    const int wait_ms = sources.prepare(&fds, inline_server ? 100 : 1000);
+    int wait_ms = sources.prepare(&fds, inline_server ? 100 : 1000);
+    const double loop_mono = ts::to_nanos(clock.monotonic()).count() * 1e-9;
+    for (const auto& r : refclocks) {
+      wait_ms = std::min(wait_ms, static_cast<int>(std::max(0.0, r->next_due_mono_s() - loop_mono) * 1000) + 1);
+    }
     const int n = poll(fds.data(), fds.size(), wait_ms);
     if (n < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
     if (n > 0 && (fds[0].revents & POLLIN)) {
@@ -406,6 +435,10 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     }
     if (inline_server && n >= 0) inline_server->service(fds, 3);
     if (n >= 0) sources.service(fds, sources_first, &source_logs, &events);
+    for (const auto& r : refclocks) {
+      r->service(ts::to_nanos(clock.monotonic()).count() * 1e-9, clock, leap_source, keeper,
+                 &events, &source_logs);
+    }
     for (const auto& l : source_logs) spdlog::info("{}", l);
     source_logs.clear();
     for (const auto& ev : events) tk_logs.on_event(keeper, ev, clock.now(), &log_problems);

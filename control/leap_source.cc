@@ -32,6 +32,11 @@ uint8_t LeapSource::leap_at(const timespec& now) const {
   return static_cast<uint8_t>(table_->lookup(now).status);
 }
 
+std::optional<double> LeapSource::tai_offset_s(const timespec& now) const {
+  if (!table_) return std::nullopt;
+  return static_cast<double>(table_->lookup(now).tai_offset.count());
+}
+
 std::string LeapSource::arm_kernel(ts::ClockControl& control, uint8_t leap) {
   if (!kernel_mode_ || leap > 2 || leap == armed_) return "";
   armed_ = leap;

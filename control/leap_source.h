@@ -21,6 +21,8 @@ class LeapSource {
   bool active() const { return table_.has_value(); }
   // The leap indicator for the UTC day containing `now` (RFC 5905 LI codes 0-2).
   uint8_t leap_at(const timespec& now) const;
+  // TAI - UTC at `now` (for a reference clock that counts TAI); nullopt without a table.
+  std::optional<double> tai_offset_s(const timespec& now) const;
   // leapsecmode system: arms or disarms the kernel's leap second to match `leap` (the
   // indicator being served); returns a log line when that changed, else "".
   std::string arm_kernel(ts::ClockControl& control, uint8_t leap);

@@ -174,6 +174,13 @@ UpdateEvent TimeKeeper::reselect(size_t updated) {
   return ev;
 }
 
+UpdateEvent TimeKeeper::on_refclock_poll(size_t i, const NtpSample* s) {
+  sources_[i]->on_refclock_poll(s);
+  if (!s) return UpdateEvent{};
+  UpdateEvent ev = reselect(i);
+  return ev;
+}
+
 std::string TimeKeeper::tick() {
   discipline_.tick();
   // A selected source that became unreachable (8 polls without a reply) loses the selection.

@@ -41,6 +41,8 @@ class TimeKeeper {
   // Processes a reply for source `i` received at our clock's `rx_time`.
   UpdateEvent on_reply(size_t i, const uint8_t* p, size_t len, timespec rx_time,
                        double now_mono_s);
+  // A reference clock's poll with its filtered sample (or none) for source `i`.
+  UpdateEvent on_refclock_poll(size_t i, const NtpSample* s);
   // Periodic work (slew end, reachability loss); returns a log line or "".
   std::string tick();
 

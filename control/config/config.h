@@ -93,9 +93,17 @@ struct HwTimestampConfig {
   SourceLocation where;
 };
 
+// refclock DRIVER PARAMETER [options] (man chrony.conf, "refclock"); defaults as chrony's.
 struct RefclockConfig {
   std::string driver, parameter;
   std::vector<std::string> options;  // validated "name [value]" words, in order
+  int poll = 4, dpoll = 0;           // log2 s: filtered samples used / raw samples taken
+  int filter = 0;                    // raw samples per filtered one (0: chrony's default)
+  double offset_s = 0, delay_s = 1e-9, precision_s = 0, maxdispersion_s = 0;
+  std::string refid;                 // up to 4 characters; default driver + index (PHC0)
+  int stratum = 0;
+  bool prefer = false, noselect = false, trust = false, require = false, tai = false;
+  bool local = false, pps = false;
   SourceLocation where;
 };
 

@@ -283,7 +283,7 @@ const std::vector<DirectiveSpec>& directive_table() {
         {"port", port, kDone},
         {"ptpport", any_int, kLater},
         {"ratelimit", parse_ratelimit, kDone},
-        {"refclock", parse_refclock, kLater},
+        {"refclock", parse_refclock, kDone},
         {"refresh", any_int, kLater},
         {"reselectdist", set_double<&Config::reselectdist_s>, kDone},
         {"rtcautotrim", any_double, kLater},

@@ -75,16 +75,35 @@ void parse_refclock(DirectiveContext& c) {
   }
   int i = 0;
   double x = 0;
-  bool flag = false;
   std::string word;
   r.options = parse_options(c, 2, {
-      {"delay", &x}, {"dpoll", &i, -6, 24}, {"filter", &i, 1, 1024}, {"lock", &word},
-      {"local", &flag}, {"maxdispersion", &x}, {"maxlockage", &i, 0, 1 << 20},
-      {"maxsamples", &i, 0, 65536}, {"minsamples", &i, 0, 65536}, {"noselect", &flag},
-      {"offset", &x}, {"poll", &i, -6, 24}, {"pps", &flag}, {"precision", &x},
-      {"prefer", &flag}, {"rate", &i, 1, 1 << 20}, {"refid", &word}, {"require", &flag},
-      {"stratum", &i, 0, 15}, {"tai", &flag}, {"trust", &flag}, {"width", &x},
+      {"delay", &r.delay_s}, {"dpoll", &r.dpoll, -6, 24}, {"filter", &r.filter, 1, 1024},
+      {"lock", &word}, {"local", &r.local}, {"maxdispersion", &r.maxdispersion_s},
+      {"maxlockage", &i, 0, 1 << 20}, {"maxsamples", &i, 0, 65536},
+      {"minsamples", &i, 0, 65536}, {"noselect", &r.noselect}, {"offset", &r.offset_s},
+      {"poll", &r.poll, -6, 24}, {"pps", &r.pps}, {"precision", &r.precision_s},
+      {"prefer", &r.prefer}, {"rate", &i, 1, 1 << 20}, {"refid", &r.refid},
+      {"require", &r.require}, {"stratum", &r.stratum, 0, 15}, {"tai", &r.tai},
+      {"trust", &r.trust}, {"width", &x},
   });
+  if (r.refid.size() > 4) c.fail("refid '" + r.refid + "' of 'refclock' is longer than 4 characters");
+  if (r.delay_s <= 0) c.fail("delay of 'refclock' must be positive");
+  // chronon reads PHC reference clocks; the other drivers are parsed for chrony's sake only.
+  if (d != "phc") {
+    c.cfg.not_implemented.push_back(c.where.str() + ": 'refclock " + r.driver +
+                                    "' accepted, not implemented yet (only PHC is)");
+  }
+  static const char* const kNotYet[] = {"lock", "local", "maxlockage", "maxsamples",
+                                        "minsamples", "pps", "rate", "width", "maxdispersion"};
+  for (const auto& opt : r.options) {
+    const std::string name = opt.substr(0, opt.find(' '));
+    for (const char* n : kNotYet) {
+      if (d == "phc" && name == n) {
+        c.cfg.not_implemented.push_back(c.where.str() + ": 'refclock' option '" + name +
+                                        "' accepted, not implemented yet");
+      }
+    }
+  }
   c.cfg.refclocks.push_back(std::move(r));
 }
 

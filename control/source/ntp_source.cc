@@ -101,7 +101,9 @@ ReplyResult NtpSource::on_reply(const uint8_t* p, size_t len, timespec rx_time,
   if (r.verdict != ReplyVerdict::kOk) return r;
   ++valid_rx_;
   const NtpSample& s = r.sample;
-  stats_.add(StatsSample{s.local_time, s.offset_s + cfg_.offset, s.delay_s, s.dispersion_s,
+  // chrony's `offset` corrects the measured offset of the source from us (theta); ours is
+  // the opposite sign.
+  stats_.add(StatsSample{s.local_time, s.offset_s - cfg_.offset, s.delay_s, s.dispersion_s,
                          s.root_delay_s, s.root_dispersion_s, s.stratum, s.leap});
   last_sample_ = s;
   has_sample_ = true;
@@ -125,6 +127,20 @@ void NtpSource::adapt_poll() {
     poll_ = std::max(poll_ - 1, cfg_.minpoll);
     poll_score_ = 0.0;
   }
+}
+
+void NtpSource::on_refclock_poll(const NtpSample* s) {
+  reach_ = static_cast<uint8_t>(reach_ << 1);
+  ++tx_;
+  if (!s) return;
+  reach_ |= 1;
+  ++rx_;
+  ++valid_rx_;
+  last_reply_unusable_ = false;
+  stats_.add(StatsSample{s->local_time, s->offset_s - cfg_.offset, s->delay_s, s->dispersion_s,
+                         s->root_delay_s, s->root_dispersion_s, s->stratum, s->leap});
+  last_sample_ = *s;
+  has_sample_ = true;
 }
 
 void NtpSource::on_clock_change(timespec when, double dfreq, double step_s) {

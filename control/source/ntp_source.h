@@ -59,6 +59,9 @@ class NtpSource {
                        const std::vector<uint32_t>& own_refids);
   bool is_peer() const { return peer_; }
   void on_clock_change(timespec when, double dfreq, double step_s);
+  // A reference clock's poll: `s` is its filtered sample, or null when it gave none (the
+  // reachability register shifts either way).
+  void on_refclock_poll(const NtpSample* s);
 
   uint8_t reach() const { return reach_; }
   int poll_log2() const { return poll_; }

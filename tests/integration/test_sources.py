@@ -202,6 +202,27 @@ class OneProcess(unittest.TestCase):
         self.assert_single_threaded_without_children(d.pid())
 
 
+class Refclocks(unittest.TestCase):
+    """This machine has no PTP hardware clock: what can be checked is the start-up error."""
+
+    def test_missing_phc_device_is_a_start_up_error_naming_the_line(self):
+        with L.Lab("rc") as lab:
+            conf = lab.write_conf("rc.conf", "local stratum 10\nrefclock PHC /dev/ptp97 poll 2\n")
+            r = lab.run(lab.srv, os.path.join(L.BUILD, "chronond"), "-x", "-f", conf,
+                        "-S", lab.path("rc.shm"))
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn(f"{conf}:2: refclock PHC /dev/ptp97: No such file or directory", r.stderr)
+
+    def test_tai_without_a_leap_table_is_a_start_up_error(self):
+        with L.Lab("rc") as lab:
+            conf = lab.write_conf("rc.conf", "refclock PHC /dev/ptp97 tai\n")
+            r = lab.run(lab.srv, os.path.join(L.BUILD, "chronond"), "-x", "-f", conf,
+                        "-S", lab.path("rc.shm"))
+            self.assertEqual(r.returncode, 1)
+            # The device is checked first; both problems name the line.
+            self.assertIn(f"{conf}:1: refclock PHC", r.stderr)
+
+
 class Peers(unittest.TestCase):
     """Symmetric mode (modes 1/2) on port 123, shared with the dataplane serving clients."""
 

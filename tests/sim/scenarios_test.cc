@@ -192,6 +192,42 @@ TEST(Sim, AsymmetricPathBiasesOffsetByHalfTheAsymmetry) {
   EXPECT_NEAR(sum / err.n, +0.001, 50e-6);
 }
 
+TEST(Sim, PhcReferenceClockGivesStratumOneAndSubMicrosecondError) {
+  // A time appliance with a PTP-disciplined NIC clock: `refclock PHC /dev/ptp0 poll 2`.
+  ctl::Config cfg;
+  World w(cfg, 0.004, -25.0);
+  ctl::RefclockConfig rc;
+  rc.driver = "PHC";
+  rc.parameter = "/dev/ptp0";
+  rc.poll = 2;
+  rc.dpoll = -2;
+  const size_t phc = w.add_refclock(rc, 100e-9);
+  ErrorStats err;
+  w.run_until(2 * 3600.0, [&](World& x) {
+    if (x.true_time_s() > 3600) err.add(x.clock_error_s());
+  });
+  EXPECT_LT(err.rms(), 1e-6) << "max " << err.max_abs;
+  const dp::ServerState s = w.state().current();
+  EXPECT_EQ(s.stratum, 1);
+  EXPECT_EQ(s.refid, 0x50484330u);  // "PHC0"
+  EXPECT_EQ(w.keeper().source(phc).state(), ctl::SourceState::kSelected);
+}
+
+TEST(Sim, PhcPreferredOverANetworkServer) {
+  ctl::Config cfg;
+  World w(cfg, 0.0, 5.0);
+  w.add_server(ServerSpec{}, server_source());
+  ctl::RefclockConfig rc;
+  rc.driver = "PHC";
+  rc.parameter = "/dev/ptp0";
+  rc.poll = 2;
+  rc.prefer = true;
+  const size_t phc = w.add_refclock(rc, 100e-9);
+  w.run_until(1800.0);
+  EXPECT_EQ(w.keeper().selected(), static_cast<int>(phc));
+  EXPECT_EQ(w.state().current().stratum, 1);
+}
+
 // The seed's appliance pair: each follows its own upstream and peers with the other.
 struct Pair {
   World w;

@@ -147,6 +147,34 @@ void World::add_peers(size_t a, size_t b, const ctl::SourceConfig& src, const Se
   add_source(b, peer, "node" + std::to_string(a), nodes_[a]->refid, tb);
 }
 
+size_t World::add_refclock(const ctl::RefclockConfig& rc, double noise_s, size_t node) {
+  const uint32_t id = ctl::RefclockPoller::refid_of(rc);
+  nodes_[node]->keeper->add_source(ctl::refclock_source_config(rc), "PHC0", id);
+  targets_[node].push_back(Target{});
+  const size_t source = targets_[node].size() - 1;
+  refclocks_.push_back(Refclock{node, source, noise_s,
+                                std::make_unique<ctl::RefclockPoller>(rc, -23, mono_s(node))});
+  events_.push(Event{true_s_, 3, node, refclocks_.size() - 1, {}});
+  return source;
+}
+
+void World::service_refclock(size_t r) {
+  Refclock& rc = refclocks_[r];
+  Node& n = *nodes_[rc.node];
+  const double now = mono_s(rc.node);
+  if (rc.poller->reading_due(now)) {
+    std::normal_distribution<double> noise(0.0, rc.noise_s);
+    const timespec ours = n.clock->now();
+    rc.poller->add_reading(ours, true_s_ + noise(rng_) - from_timespec(ours), 1e-7, now);
+  }
+  std::optional<ctl::NtpSample> s;
+  if (rc.poller->poll_due(now, &s)) {
+    const ctl::UpdateEvent u = n.keeper->on_refclock_poll(rc.source, s ? &*s : nullptr);
+    if (!u.message.empty()) log_.push_back(u.message);
+  }
+  events_.push(Event{true_s_ + std::max(1e-3, rc.poller->next_due_mono_s() - now), 3, rc.node, r, {}});
+}
+
 double World::path_delay(const ServerSpec& s, bool to_server) {
   std::exponential_distribution<double> jitter(1.0 / std::max(s.jitter_s, 1e-12));
   return s.delay_s + (s.jitter_s > 0 ? jitter(rng_) : 0.0) + (to_server ? s.asymmetry_s : 0.0);
@@ -158,6 +186,7 @@ double World::mono_s(size_t node) const {
 }
 
 void World::schedule_poll(size_t node, size_t i) {
+  if (i >= targets_[node].size()) return;
   // Poll times are in the node's monotonic clock; the oscillator runs within ppm of true
   // time, which is precise enough for scheduling.
   const double wait =
@@ -224,6 +253,8 @@ void World::run_until(double until_s, const std::function<void(World&)>& observe
       const ctl::UpdateEvent u = n.keeper->on_reply(ev.idx, ev.packet.data(), ev.packet.size(),
                                                     n.clock->now(), mono_s(ev.node));
       if (!u.message.empty()) log_.push_back(u.message);
+    } else if (ev.kind == 3) {
+      service_refclock(ev.idx);
     } else {
       const std::string msg = n.keeper->tick();
       if (!msg.empty()) log_.push_back(msg);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "control/config/config.h"
+#include "control/refclock/refclock_poller.h"
 #include "control/server_state_source.h"
 #include "control/timekeeper.h"
 #include "timestamping/clock.h"
@@ -80,6 +81,9 @@ class World {
   // Makes nodes `a` and `b` symmetric peers of each other (`peer` lines on both), the path
   // between them as in `path` (delay, jitter, reachable).
   void add_peers(size_t a, size_t b, const ctl::SourceConfig& src, const ServerSpec& path);
+  // A reference clock of node `node` (a PHC kept on true time, read with `noise_s` of
+  // Gaussian noise); returns its source index.
+  size_t add_refclock(const ctl::RefclockConfig& rc, double noise_s, size_t node = 0);
   ServerSpec& server(size_t i) { return servers_[i]; }
   ServerSpec& peer_path(size_t link) { return links_[link].path; }
   // Runs until true time `until_s`, calling `observe` once per simulated second.
@@ -110,7 +114,7 @@ class World {
   };
   struct Event {
     double t;
-    int kind;       // 0: poll, 1: packet arrives at node/source, 2: tick of node
+    int kind;       // 0: poll, 1: packet arrives, 2: tick of node, 3: refclock `idx`
     size_t node, idx;
     std::vector<uint8_t> packet;
     bool operator>(const Event& o) const { return t > o.t; }
@@ -129,6 +133,13 @@ class World {
   std::vector<std::vector<Target>> targets_;  // per node, per source
   std::vector<ServerSpec> servers_;
   std::vector<Link> links_;
+  struct Refclock {
+    size_t node, source;
+    double noise_s;
+    std::unique_ptr<ctl::RefclockPoller> poller;
+  };
+  std::vector<Refclock> refclocks_;
+  void service_refclock(size_t r);
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events_;
   std::vector<std::string> log_;
 };
