@@ -32,6 +32,7 @@
 #include "control/leap_source.h"
 #include "control/refclock/phc_refclock.h"
 #include "control/source_driver.h"
+#include "control/startup.h"
 #include "control/timekeeping_logs.h"
 #include "control/upstream_socket.h"
 #include "dataplane/inline_server.h"
@@ -84,15 +85,6 @@ std::string sibling_binary(const char* name) {
   std::string dir(self);
   dir.resize(dir.rfind('/') + 1);
   return dir + name;
-}
-
-uint64_t fnv1a(const std::vector<std::string>& parts) {
-  uint64_t h = 1469598103934665603ULL;
-  for (const auto& p : parts) {
-    for (unsigned char c : p) h = (h ^ c) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-  }
-  return h;
 }
 
 void setup_logging(const Options& o) {
@@ -154,111 +146,8 @@ void daemonize() {
   }
 }
 
-// What can be checked without starting anything, checked before detaching. Returns the
-// compiled access table, which run() publishes.
-std::unique_ptr<dp::AccessTable> check_startable(const ctl::Config& cfg) {
-  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kAfxdp &&
-      if_nametoindex(cfg.dataplane.iface.c_str()) == 0) {
-    throw ctl::ConfigError(cfg.dataplane.where.str() + ": no network interface '" +
-                           cfg.dataplane.iface + "'");
-  }
-  for (const auto& rc : cfg.refclocks) {
-    if (strcasecmp(rc.driver.c_str(), "phc") != 0) continue;
-    const std::string dev = "/dev/ptp" + std::to_string(ctl::phc_index_of(rc));
-    if (access(dev.c_str(), R_OK) != 0) {
-      throw ctl::ConfigError(rc.where.str() + ": refclock PHC " + dev + ": " + std::strerror(errno));
-    }
-    if (rc.tai && cfg.leapsectz.empty() && cfg.leapseclist.empty()) {
-      throw ctl::ConfigError(rc.where.str() + ": refclock option 'tai' needs 'leapsectz' or "
-                             "'leapseclist' (for TAI - UTC)");
-    }
-  }
-  auto access = std::make_unique<dp::AccessTable>();
-  ctl::compile_access(cfg.ntp_access, access.get());
-  return access;
-}
-
 void log_dataplane_stderr(ctl::DataplaneSupervisor& sup) {
   for (const auto& line : sup.read_stderr()) spdlog::warn("{}", line);
-}
-
-std::vector<std::string> dataplane_argv(const Options& o, const ctl::Config& cfg) {
-  std::vector<std::string> a = {o.dataplane_binary, "--segment", o.segment, "--port",
-                                std::to_string(cfg.port), "--clientlog-bytes",
-                                std::to_string(cfg.clientloglimit)};
-  const ctl::DataplaneConfig& d = cfg.dataplane;
-  if (d.kind == ctl::DataplaneConfig::Kind::kAfxdp) {
-    a.insert(a.end(), {"--backend", "afxdp", "--interface", d.iface, "--queues",
-                       std::to_string(d.queues), "--xsk-mode",
-                       d.zerocopy ? "zerocopy" : d.copy ? "copy" : "auto", "--xdp-mode",
-                       d.xdp_mode.empty() ? "auto" : d.xdp_mode});
-  } else if (d.kind == ctl::DataplaneConfig::Kind::kDpdk) {
-    a.insert(a.end(), {"--backend", "dpdk", "--interface", d.iface, "--queues",
-                       std::to_string(d.queues), "--tap", d.tap});
-    if (!d.lcores.empty()) a.insert(a.end(), {"--lcores", d.lcores});
-    if (!d.eal_args.empty()) a.insert(a.end(), {"--eal", d.eal_args});
-  } else {
-    a.insert(a.end(), {"--backend", "socket", "--threads", std::to_string(d.threads)});
-  }
-  for (const auto& h : cfg.hwtimestamps) {
-    // IFACE,MINPOLL,MINSAMPLES,MAXSAMPLES,RXCOMP,RXFILTER (chronon-dataplane --help).
-    a.push_back("--hwtimestamp");
-    a.push_back(fmt::format("{},{},{},{},{},{}", h.iface, h.minpoll, h.minsamples, h.maxsamples,
-                            h.rxcomp_s, h.rxfilter));
-  }
-  for (const auto& b : cfg.bindaddress) {
-    a.push_back("--bind");
-    a.push_back(b);
-  }
-  return a;
-}
-
-// Waits until the dataplane has opened its sockets (it records its pid in the segment) or
-// has exited. Returns false on exit or timeout.
-bool wait_dataplane_ready(const dp::Segment& seg, const ctl::DataplaneSupervisor& sup) {
-  // Up to 60 s: a large clientloglimit is faulted in before the dataplane reports ready.
-  for (int i = 0; i < 6000; ++i) {
-    if (seg.header.dataplane_pid.load() == sup.pid()) return true;
-    pollfd p{sup.exit_fd(), POLLIN, 0};
-    if (poll(&p, 1, 10) > 0) return false;
-  }
-  return false;
-}
-
-std::string where_served(const ctl::Config& cfg) {
-  std::string where;
-  // One socket per family: the configured address, else every address of that family.
-  std::string v4 = "all IPv4 addresses", v6 = "all IPv6 addresses";
-  for (const auto& b : cfg.bindaddress) (b.find(':') == std::string::npos ? v4 : v6) = b;
-  where = v4 + " and " + v6;
-  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kAfxdp) {
-    return "UDP port " + std::to_string(cfg.port) + " on " + where + " of " + cfg.dataplane.iface +
-           " (afxdp backend)";
-  }
-  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kDpdk) {
-    return "UDP port " + std::to_string(cfg.port) + " on " + where + " of TAP " +
-           cfg.dataplane.tap + " through DPDK port " + cfg.dataplane.iface + " (dpdk backend)";
-  }
-  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kInline) {
-    return "UDP port " + std::to_string(cfg.port) + " on " + where +
-           " (inline: the socket backend in chronond's own loop)";
-  }
-  if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kNone) {
-    return "no address (dataplane none: a client only)";
-  }
-  return "UDP port " + std::to_string(cfg.port) + " on " + where + " (socket backend)";
-}
-
-std::string starting_reference(const ctl::Config& cfg) {
-  std::string s;
-  if (!cfg.sources.empty()) {
-    s = std::to_string(cfg.sources.size()) + " source" + (cfg.sources.size() > 1 ? "s" : "") +
-        " configured, unsynchronised until one is selected";
-    if (cfg.local.enabled) s += "; meanwhile local stratum " + std::to_string(cfg.local.stratum);
-    return s;
-  }
-  return cfg.local.enabled ? "local stratum " + std::to_string(cfg.local.stratum)
-                           : std::string("unsynchronised (no source, no 'local')");
 }
 
 int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access) {
@@ -366,10 +255,10 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   } else if (cfg.dataplane.kind == Kind::kNone) {
     seg->header.dataplane_pid.store(0);
   } else {
-    const auto argv = dataplane_argv(o, cfg);
-    sup = std::make_unique<ctl::DataplaneSupervisor>(argv, fnv1a(argv), seg.get());
+    const auto argv = ctl::dataplane_argv(o.dataplane_binary, o.segment, cfg);
+    sup = std::make_unique<ctl::DataplaneSupervisor>(argv, ctl::fnv1a(argv), seg.get());
     spdlog::info("{}", sup->start());
-    if (!sup->adopted() && !wait_dataplane_ready(*seg.get(), *sup)) {
+    if (!sup->adopted() && !ctl::wait_dataplane_ready(*seg.get(), *sup)) {
       sup->stop();
       std::string why;
       for (const auto& line : sup->read_stderr()) why += (why.empty() ? "" : "; ") + line;
@@ -378,7 +267,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     log_dataplane_stderr(*sup);
   }
   spdlog::info("chronond {} serving NTP on {}; {}", PROJECT_VERSION,
-               where_served(cfg), starting_reference(cfg));
+               ctl::where_served(cfg), ctl::starting_reference(cfg));
   if (cfg.dataplane.kind == ctl::DataplaneConfig::Kind::kAfxdp) {
     spdlog::info("query it from a host on {}'s network (loopback is not served by afxdp): "
                  "ntpdig ADDRESS-OF-{}", cfg.dataplane.iface, cfg.dataplane.iface);
@@ -496,7 +385,7 @@ int main(int argc, char** argv) {
   try {
     // Configuration errors go to stderr before detaching, so a failed start is visible.
     const chronon::ctl::Config cfg = chronon::ctl::load_config(o.config);
-    const auto access = check_startable(cfg);
+    const auto access = chronon::ctl::check_startable(cfg);
     if (o.debug == 0 && !o.no_detach) daemonize();
     setup_logging(o);
     try {

@@ -47,6 +47,7 @@ void TimekeepingLogs::on_event(const TimeKeeper& keeper, const UpdateEvent& ev, 
   m.root_dispersion_s = s.root_dispersion_s - s.dispersion_s;
   m.refid = s.refid;
   m.mode = 4;
+  m.interleaved = ev.reply.interleaved;
   m.tx_source = TimestampSource::kDaemon;
   m.rx_source = TimestampSource::kKernel;
   check(logs_.measurements(), logs_.write(m), problems);

@@ -33,6 +33,14 @@ size_t ClientExchange::make_request(uint8_t* buf, int8_t poll, uint64_t cookie,
   cookie_ = ts::NtpTimestamp{cookie};
   const uint64_t wire = ts::to_wire(cookie_);
   std::memcpy(buf + 40, &wire, 8);
+  if (xleave_ && prev_.valid) {
+    // Interleaved request: origin = the server's receive timestamp of our previous request,
+    // receive = our receive time of its reply; the server answers with the transmit time of
+    // that reply and echoes our receive field as origin.
+    const uint64_t org = ts::to_wire(prev_.t2), rec = ts::to_wire(prev_.t4_sent);
+    std::memcpy(buf + 24, &org, 8);
+    std::memcpy(buf + 32, &rec, 8);
+  }
   tx_time_ = tx_time;
   outstanding_ = true;
   return kNtpRequestLen;
@@ -50,18 +58,42 @@ ReplyResult ClientExchange::process_reply(const uint8_t* p, size_t len, timespec
   if (!outstanding_) return r;  // kNotExpected
   const PacketFields f = read_packet_fields(p);
   // Test 2 first: a reply that does not answer our request must not disturb the exchange
-  // (a spoofed packet could otherwise cancel the real reply).
-  if (f.origin != cookie_) return r.verdict = ReplyVerdict::kBogus, r;
+  // (a spoofed packet could otherwise cancel the real reply). An interleaved reply echoes
+  // the receive field of our request instead of its transmit field.
+  const bool interleaved = xleave_ && prev_.valid && !prev_.t4_sent.is_zero() &&
+                           f.origin == prev_.t4_sent;
+  if (f.origin != cookie_ && !interleaved) return r.verdict = ReplyVerdict::kBogus, r;
   r.tests_passed |= kTestBit2;
   outstanding_ = false;
-  if (f.transmit == last_server_tx_) return r.verdict = ReplyVerdict::kDuplicate, r;
+  // Test 1. An interleaved reply's transmit time is that of the server's previous reply, so
+  // it may equal the transmit field we saw last; its origin (our receive time, new at every
+  // exchange) already makes a replay fail test 2.
+  if (!interleaved && f.transmit == last_server_tx_) return r.verdict = ReplyVerdict::kDuplicate, r;
   r.tests_passed |= kTestBit1;
   last_server_tx_ = f.transmit;
   if (f.stratum == 0) {
     r.kiss = kiss_code(f.refid);
     return r.verdict = ReplyVerdict::kKissOfDeath, r;
   }
-  return complete_sample(f, tx_time_, rx_time, precision_log2, limits, r);
+  if (!interleaved) {
+    remember(tx_time_, f.receive, rx_time);
+    return complete_sample(f, tx_time_, rx_time, precision_log2, limits, r);
+  }
+  // The reply completes the previous exchange: its T1, T2 and T4 with this reply's T3.
+  PacketFields prev = f;
+  prev.receive = prev_.t2;
+  const Previous done = prev_;
+  remember(tx_time_, f.receive, rx_time);
+  r.interleaved = true;
+  return complete_sample(prev, done.t1, done.t4, precision_log2, limits, r);
+}
+
+void ClientExchange::remember(timespec t1, ts::NtpTimestamp t2, timespec t4) {
+  prev_.valid = true;
+  prev_.t1 = t1;
+  prev_.t2 = t2;
+  prev_.t4 = t4;
+  prev_.t4_sent = ts::to_ntp(t4);
 }
 
 }  // namespace chronon::ctl

@@ -44,6 +44,7 @@ struct ReplyLimits {
 
 struct ReplyResult {
   ReplyVerdict verdict = ReplyVerdict::kNotExpected;
+  bool interleaved = false;  // the reply finished the previous exchange (interleaved mode)
   KissCode kiss = KissCode::kNone;
   NtpSample sample{};
   // chrony's measurements-log test columns: tests 1-3 ("123"), 5-7 ("567"), A-D ("ABCD").
@@ -52,6 +53,10 @@ struct ReplyResult {
 
 class ClientExchange {
  public:
+  // `xleave`: ask for interleaved replies (draft-ietf-ntp-interleaved-modes §2), in which the
+  // server sends the exact transmit time of its previous reply; basic replies still work.
+  explicit ClientExchange(bool xleave = false) : xleave_(xleave) {}
+
   // Writes a client request (mode 3, version 4, our poll) into `buf` and remembers it.
   // `cookie` (random bits) goes out as the transmit timestamp, as chrony does, so an off-path
   // attacker cannot guess it and our clock is not disclosed; `tx_time` is our clock's
@@ -63,11 +68,26 @@ class ClientExchange {
   // Checks a reply received at our clock's `rx_time`. `precision_log2` is our clock's.
   ReplyResult process_reply(const uint8_t* p, size_t len, timespec rx_time, int precision_log2,
                             const ReplyLimits& limits);
-  // Forgets the outstanding request (its time is no longer valid, e.g. after a step).
-  void cancel() { outstanding_ = false; }
+  // Forgets the outstanding request and the previous exchange (their times are no longer
+  // valid, e.g. after a step).
+  void cancel() {
+    outstanding_ = false;
+    prev_.valid = false;
+  }
   bool outstanding() const { return outstanding_; }
 
  private:
+  // The previous complete exchange, which an interleaved reply finishes with its accurate
+  // transmit time.
+  struct Previous {
+    bool valid = false;
+    timespec t1{}, t4{};          // our transmit and receive times
+    ts::NtpTimestamp t2{};        // the server's receive timestamp (our next origin)
+    ts::NtpTimestamp t4_sent{};   // t4 as we send it in our next receive field
+  };
+  void remember(timespec t1, ts::NtpTimestamp t2, timespec t4);
+  bool xleave_;
+  Previous prev_;
   bool outstanding_ = false;
   ts::NtpTimestamp cookie_{};
   timespec tx_time_{};

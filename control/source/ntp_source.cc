@@ -32,6 +32,7 @@ NtpSource::NtpSource(const SourceConfig& cfg, std::string name, uint32_t refid, 
       name_(std::move(name)),
       refid_(refid),
       peer_(cfg.type == SourceConfig::Type::kPeer),
+      exchange_(cfg.xleave),
       stats_(min_samples, max_samples),
       poll_(std::clamp(cfg.minpoll, kMinPoll, kMaxPoll)) {
   cfg_.maxpoll = std::clamp(std::max(cfg_.maxpoll, cfg_.minpoll), kMinPoll, kMaxPoll);

@@ -138,6 +138,28 @@ class Sources(unittest.TestCase):
             self.fail("chronyd did not synchronise to chronond:\n" + out[0])
         self.assertRegex(out[0], rf"Reference ID\s*:\s*{refid_of(self.lab.v6_srv):08X}")
 
+    def xleave_rows(self, upstream_addr, name):
+        logdir = self.lab.path(name + "-log")
+        d = self.lab.start_chronond(
+            f"server {upstream_addr} iburst minpoll 0 maxpoll 0 xleave\nallow all\n"
+            f"logdir {logdir}\nlog measurements\n", name=name)
+        path = os.path.join(logdir, "measurements.log")
+        L.wait_for(lambda: L.read(path).count(" 4I ") >= 3, 20, L.read(path) + L.read(d.log))
+        return L.read(path)
+
+    def test_xleave_gets_interleaved_replies_from_chronyd(self):
+        rows = self.xleave_rows(self.lab.v4_cli, "xl")
+        # The first exchange is basic, the following ones interleaved ("4I" in MTxRx).
+        self.assertIn(" 4B ", rows)
+        self.assertRegex(rows, rf"{re.escape(self.lab.v4_cli)}\s+N  3 111 111 1111 .* 4I D K")
+
+    @unittest.skipUnless(L.BACKEND == "socket", "the upstream chronond runs on the socket backend")
+    def test_xleave_gets_interleaved_replies_from_chronond(self):
+        self.upstream.stop()
+        self.lab.start_chronond("local stratum 3\nallow all\n", name="up", ns=self.lab.cli)
+        rows = self.xleave_rows(self.lab.v4_cli, "xl2")
+        self.assertRegex(rows, rf"{re.escape(self.lab.v4_cli)}\s+N  3 111 111 1111 .* 4I D K")
+
     def test_unresolvable_name_is_logged_and_serving_goes_on(self):
         d = self.lab.start_chronond(
             "server no-such-host.invalid iburst\nlocal stratum 10\nallow all\n")

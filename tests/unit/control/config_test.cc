@@ -110,10 +110,10 @@ TEST(Config, NotImplementedDirectivesWarnOncePerDirective) {
 }
 
 TEST(Config, SourceOptionsNotActedOnAreListed) {
-  const Config c = parse("server a.example iburst xleave\npool p.example key 3 maxsources 2\n"
+  const Config c = parse("server a.example iburst copy\npool p.example key 3 maxsources 2\n"
                          "local stratum 8 orphan\nleapsecmode slew\n");
   EXPECT_THAT(c.not_implemented, ::testing::ElementsAre(
-      HasSubstr("test.conf:1: 'server' option 'xleave' accepted, not implemented yet"),
+      HasSubstr("test.conf:1: 'server' option 'copy' accepted, not implemented yet"),
       HasSubstr("test.conf:2: 'pool' option 'key' accepted, not implemented yet"),
       HasSubstr("test.conf:3: 'local' option 'orphan' accepted, not implemented yet"),
       HasSubstr("test.conf:4: 'leapsecmode slew' accepted, not implemented yet")));

@@ -171,6 +171,70 @@ TEST(ClientExchange, BadRepliesGetTheirTest) {
   }
 }
 
+// A server that answers interleaved requests as chronyd does: origin = the request's receive
+// field, transmit = the exact transmit time of its previous reply to us.
+struct InterleavedServer {
+  double offset = 0.010;  // the server is 10 ms ahead
+  timespec prev_tx{};
+  ts::NtpTimestamp prev_rx{};
+  std::vector<uint8_t> answer(const uint8_t* req, double t_arrive, double t_send) {
+    std::vector<uint8_t> p(48, 0);
+    p[0] = dp::make_lvm(0, 4, dp::NtpMode::kServer);
+    p[1] = 2;
+    p[3] = static_cast<uint8_t>(-20);
+    const timespec rx = at(t_arrive + offset), tx = at(t_send + offset);
+    uint64_t org;
+    std::memcpy(&org, req + 24, 8);
+    const bool interleaved = !prev_rx.is_zero() && ts::timestamp_from_wire(org) == prev_rx;
+    if (interleaved) {
+      std::memcpy(&p[24], req + 32, 8);  // origin = request's receive field
+    } else {
+      std::memcpy(&p[24], req + 40, 8);  // basic: origin = request's transmit field
+    }
+    const uint64_t rec = ts::to_wire(ts::to_ntp(rx));
+    std::memcpy(&p[32], &rec, 8);
+    const uint64_t xmt = ts::to_wire(ts::to_ntp(interleaved ? prev_tx : tx));
+    std::memcpy(&p[40], &xmt, 8);
+    prev_rx = ts::to_ntp(rx);
+    prev_tx = tx;  // its "exact" transmit time, known after sending
+    return p;
+  }
+};
+
+TEST(ClientExchange, XleaveGetsInterleavedRepliesThatFinishThePreviousExchange) {
+  ClientExchange x(true);
+  InterleavedServer srv;
+  uint8_t req[kNtpRequestLen];
+  // Exchange 1 is basic (nothing to interleave yet); from exchange 2 on the replies are
+  // interleaved and each gives the previous exchange's sample.
+  for (int n = 0; n < 4; ++n) {
+    const double t = n * 16.0;
+    x.make_request(req, 4, 1000 + n, at(t));
+    const auto p = srv.answer(req, t + 0.001, t + 0.0012);
+    const ReplyResult r = x.process_reply(p.data(), 48, at(t + 0.0022), -20, {});
+    ASSERT_EQ(r.verdict, ReplyVerdict::kOk) << n << " " << reply_verdict_name(r.verdict);
+    EXPECT_EQ(r.interleaved, n > 0) << n;
+    EXPECT_NEAR(r.sample.offset_s, -0.010, 1e-8) << n;
+    EXPECT_NEAR(r.sample.delay_s, 0.002, 1e-8) << n;
+    if (n > 0) {
+      EXPECT_EQ(r.sample.local_time.tv_sec, at((n - 1) * 16.0 + 0.0011).tv_sec);
+    }
+  }
+}
+
+TEST(ClientExchange, WithoutXleaveRequestsCarryNoOriginOrReceive) {
+  ClientExchange x(false);
+  InterleavedServer srv;
+  uint8_t req[kNtpRequestLen];
+  for (int n = 0; n < 2; ++n) {
+    x.make_request(req, 4, 1000 + n, at(n));
+    for (int i = 24; i < 40; ++i) EXPECT_EQ(req[i], 0);
+    const auto p = srv.answer(req, n + 0.001, n + 0.0012);
+    const ReplyResult r = x.process_reply(p.data(), 48, at(n + 0.0022), -20, {});
+    EXPECT_FALSE(r.interleaved);
+  }
+}
+
 TEST(ClientExchange, TruncatedOrWrongModeIsMalformed) {
   ClientExchange x;
   uint8_t req[kNtpRequestLen];
