@@ -23,6 +23,8 @@
 #include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "control/cmdmon/cmdmon_server.h"
+#include "control/cmdmon/report_builder.h"
 #include "control/config/config.h"
 #include "control/dataplane_supervisor.h"
 #include "control/pidfile.h"
@@ -214,7 +216,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     const uint32_t id = ctl::RefclockPoller::refid_of(rc);
     const std::string name{static_cast<char>(id >> 24), static_cast<char>(id >> 16 & 0xff),
                            static_cast<char>(id >> 8 & 0xff), static_cast<char>(id & 0xff)};
-    keeper.add_source(ctl::refclock_source_config(rc), name.c_str(), id);
+    keeper.add_source(ctl::refclock_source_config(rc), name.c_str(), id).set_refclock();
     refclocks.push_back(std::make_unique<ctl::PhcRefclock>(
         rc, keeper.source_count() - 1, clock.precision_log2(),
         ts::to_nanos(clock.monotonic()).count() * 1e-9));
@@ -278,6 +280,9 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   } else if (cfg.dataplane.kind != Kind::kNone) {
     spdlog::info("query it with: ntpdig 127.0.0.1   or   chronyd -Q -t 5 'server 127.0.0.1 iburst'");
   }
+  // The command socket (chronyc's protocol): reports for the chronon CLI and chronyc.
+  ctl::CmdmonServer cmdmon(cfg.cmdsocket);
+  ctl::ReportBuilder reports(keeper, state_source, clock, *seg.get());
   report_startup("ok");
   keeper.set_own_refids(ctl::local_address_refids());
   bool peers_on = false;
@@ -289,6 +294,8 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     fds.assign({{sfd, POLLIN, 0}, {sup ? sup->exit_fd() : -1, POLLIN, 0},
                 {sup ? sup->stderr_fd() : -1, POLLIN, 0}});
     if (inline_server) inline_server->append_fds(&fds);
+    const size_t cmdmon_index = fds.size();
+    fds.push_back(pollfd{cmdmon.fd(), POLLIN, 0});
     const size_t sources_first = fds.size();
     int wait_ms = sources.prepare(&fds, inline_server ? 100 : 1000);
     const double loop_mono = ts::to_nanos(clock.monotonic()).count() * 1e-9;
@@ -324,6 +331,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     }
     if (inline_server && n >= 0) inline_server->service(fds, 3);
     if (n >= 0) sources.service(fds, sources_first, &source_logs, &events);
+    if (n > 0 && (fds[cmdmon_index].revents & POLLIN)) cmdmon.service(reports, sources.unresolved());
     for (const auto& r : refclocks) {
       r->service(ts::to_nanos(clock.monotonic()).count() * 1e-9, clock, leap_source, keeper,
                  &events, &source_logs);

@@ -113,6 +113,12 @@ void SourceDriver::send_due(Endpoint& e, double now, std::vector<std::string>* l
   }
 }
 
+int SourceDriver::unresolved() const {
+  int n = 0;
+  for (const auto& e : endpoints_) n += !e->resolved;
+  return n;
+}
+
 void SourceDriver::set_peers_enabled(bool on) {
   peers_enabled_ = on;
   if (on) return;

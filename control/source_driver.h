@@ -33,6 +33,8 @@ class SourceDriver {
   // Peers share our NTP port with the dataplane, whose start-up check for a free port their
   // sockets would fail: chronond turns them off while a dataplane starts.
   void set_peers_enabled(bool on);
+  // Sources whose host name has not resolved yet.
+  int unresolved() const;
 
   // Events (measured responses, clock updates) are appended to `events`.
   bool service(const std::vector<pollfd>& fds, size_t first, std::vector<std::string>* logs,

@@ -175,6 +175,7 @@ UpdateEvent TimeKeeper::reselect(size_t updated) {
 }
 
 UpdateEvent TimeKeeper::on_refclock_poll(size_t i, const NtpSample* s) {
+  sources_[i]->set_refclock();
   sources_[i]->on_refclock_poll(s);
   if (!s) return UpdateEvent{};
   UpdateEvent ev = reselect(i);

@@ -138,6 +138,7 @@ struct Config {
   int port = 123, cmdport = 323;
   std::vector<std::string> bindaddress;     // at most one IPv4 and one IPv6
   std::vector<std::string> bindcmdaddress;  // addresses, or a Unix socket path
+  std::string cmdsocket = "/run/chronon/chronond.sock";  // the last path bindcmdaddress gave
   bool noclientlog = false;
   uint64_t clientloglimit = 524288;  // bytes
   double stratumweight = 0.001, logchange_s = 1.0, maxupdateskew_ppm = 1000.0;

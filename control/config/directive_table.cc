@@ -90,9 +90,18 @@ void bindaddress(DirectiveContext& c) {
   list.push_back(c.args[0]);
 }
 
+// A path is the command socket (chronond answers chrony's command protocol there); an address
+// would be chronyd's UDP command port, which chronond does not open (yet).
 void bindcmdaddress(DirectiveContext& c) {
   c.expect_args(1);
-  if (c.args[0].front() != '/') address(c);
+  if (c.args[0].front() != '/') {
+    address(c);
+    c.cfg.not_implemented.push_back(c.where.str() + ": 'bindcmdaddress " + c.args[0] +
+                                    "' accepted, not implemented yet (no UDP command port; "
+                                    "chronond answers on its Unix socket)");
+  } else {
+    c.cfg.cmdsocket = c.args[0];
+  }
   c.cfg.bindcmdaddress.push_back(c.args[0]);
 }
 
@@ -209,7 +218,7 @@ const std::vector<DirectiveSpec>& directive_table() {
         {"bindacqaddress", address, kLater},
         {"bindacqdevice", any_string, kLater},
         {"bindaddress", bindaddress, kDone},
-        {"bindcmdaddress", bindcmdaddress, kLater},
+        {"bindcmdaddress", bindcmdaddress, kDone},
         {"bindcmddevice", any_string, kLater},
         {"binddevice", any_string, kLater},
         {"broadcast", broadcast, kLater},

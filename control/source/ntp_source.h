@@ -58,6 +58,9 @@ class NtpSource {
                        int precision_log2, double max_distance_s,
                        const std::vector<uint32_t>& own_refids);
   bool is_peer() const { return peer_; }
+  // Fed by a reference clock's polls instead of NTP packets.
+  bool is_refclock() const { return refclock_; }
+  void set_refclock() { refclock_ = true; }
   void on_clock_change(timespec when, double dfreq, double step_s);
   // A reference clock's poll: `s` is its filtered sample, or null when it gave none (the
   // reachability register shifts either way).
@@ -91,6 +94,7 @@ class NtpSource {
   std::string name_;
   uint32_t refid_;
   bool peer_;
+  bool refclock_ = false;
   ClientExchange exchange_;
   SymmetricExchange sym_;
   SourceStats stats_;

@@ -155,10 +155,16 @@ class Lab:
     def start_chronond(self, conf_text, name="chronond", extra_args=(), ns=None):
         """chronond in the server namespace (or `ns`, then always on the socket backend)."""
         text = self.with_backend(conf_text) if ns in (None, self.srv) else conf_text
+        # Each chronond's command socket in the lab's directory (the default is /run/chronon).
+        if not any(l.strip().startswith("bindcmdaddress /") for l in text.splitlines()):
+            text += f"\nbindcmdaddress {self.cmd_socket(name)}\n"
         conf = self.write_conf(f"{name}.conf", text + f"\npidfile {self.path(name + '.pid')}\n")
         seg = self.path(f"{name}.shm")
         p, log = self.restart_chronond(conf, seg, name, *extra_args, ns=ns)
         return Daemon(self, p, seg, log)
+
+    def cmd_socket(self, name="chronond"):
+        return self.path(name + ".cmd.sock")
 
     def restart_chronond(self, conf_path, seg, name, *extra_args, ns=None):
         """A chronond from conf_path on segment seg (new, or left by one that died); waits

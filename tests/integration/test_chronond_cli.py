@@ -186,21 +186,27 @@ class SeedConfig(unittest.TestCase):
             for directive in ("server", "peer", "stratumweight", "rtcsync", "makestep",
                               "leapsectz", "logchange", "driftfile", "logdir", "log"):
                 self.assertNotIn(f"'{directive}' accepted, not implemented yet", log)
-            self.assertEqual(log.count("'bindcmdaddress' accepted, not implemented yet"), 1)
+            self.assertEqual(log.count("'bindcmdaddress 127.0.0.1' accepted, not implemented yet"), 1)
+            self.assertEqual(log.count("'bindcmdaddress ::1' accepted, not implemented yet"), 1)
             self.assertIn("noclientlog only turns off client statistics", log)
             self.assertIn("local stratum 8", log)
             r = lab.run(lab.cli, "ntpdig", "-j", lab.v4_srv)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             self.assertIn('"stratum":8', r.stdout.replace(" ", ""))
-            # The CLI takes its options after the command too, and refuses stray words.
+            # dataplane takes its options after the command too, and refuses stray words.
             cli = os.path.join(L.BUILD, "chronon")
             out = subprocess.run([cli, "dataplane", "-c", "--segment", d.seg],
                                  capture_output=True, text=True)
             self.assertEqual(out.returncode, 0, out.stderr)
             self.assertRegex(out.stdout, r"(?m)^total,1,1,")
-            out = subprocess.run([cli, "-S", d.seg, "tracking"], capture_output=True, text=True)
+            out = subprocess.run([cli, "dataplane", "stray"], capture_output=True, text=True)
             self.assertEqual(out.returncode, 2)
-            self.assertIn("not yet implemented command 'tracking'", out.stderr)
+            self.assertIn("unexpected argument 'stray'", out.stderr)
+            # chronyc's commands reach chronond over its command socket.
+            out = subprocess.run([cli, "-h", lab.cmd_socket(), "tracking"], capture_output=True,
+                                 text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertIn("Stratum         : 8\n", out.stdout)
 
 
 class HardwareTimestamps(unittest.TestCase):

@@ -149,7 +149,7 @@ void World::add_peers(size_t a, size_t b, const ctl::SourceConfig& src, const Se
 
 size_t World::add_refclock(const ctl::RefclockConfig& rc, double noise_s, size_t node) {
   const uint32_t id = ctl::RefclockPoller::refid_of(rc);
-  nodes_[node]->keeper->add_source(ctl::refclock_source_config(rc), "PHC0", id);
+  nodes_[node]->keeper->add_source(ctl::refclock_source_config(rc), "PHC0", id).set_refclock();
   targets_[node].push_back(Target{});
   const size_t source = targets_[node].size() - 1;
   refclocks_.push_back(Refclock{node, source, noise_s,

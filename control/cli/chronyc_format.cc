@@ -1,0 +1,344 @@
+// chronyc's report formats; see chronyc_format.h. The widths, units and legends follow
+// chronyc 4.3's client.c (process_cmd_* and print_report), checked by golden tests against
+// real chronyc output in tests/unit/control/cli/chronyc_format_test.cc.
+#include "control/cli/chronyc_format.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
+#include <iterator>
+#include <string_view>
+
+namespace chronon::ctl {
+
+namespace {
+
+[[gnu::format(printf, 1, 2)]] std::string strf(const char* fmt, ...) {
+  char buf[256];
+  va_list ap;
+  va_start(ap, fmt);
+  const int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n < 0) return {};
+  return std::string(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1));
+}
+
+// One report in chronyc's two shapes: in the table, literal text between fields; in CSV, only
+// the fields (each in its CSV form), comma-separated, one line per report.
+class Fields {
+ public:
+  explicit Fields(bool csv) : csv_(csv) {}
+  Fields& text(std::string_view s) {
+    if (!csv_) out_ += s;
+    return *this;
+  }
+  Fields& field(const std::string& table, const std::string& csv) {
+    if (csv_ && n_fields_++ > 0) out_ += ',';
+    out_ += csv_ ? csv : table;
+    return *this;
+  }
+  Fields& field(const std::string& both) { return field(both, both); }
+  std::string done() {
+    if (csv_) out_ += '\n';
+    return std::move(out_);
+  }
+
+ private:
+  bool csv_;
+  int n_fields_ = 0;
+  std::string out_;
+};
+
+std::string u(unsigned long v) { return strf("%lu", v); }
+std::string f3(double v) { return strf("%.3f", v); }
+std::string f9(double v) { return strf("%.9f", v); }
+
+// Time since the last sample or span of samples, four columns wide: s, m, h, d or y.
+std::string interval_text(uint32_t s) {
+  if (s == UINT32_MAX) return "   -";
+  if (s < 1200) return strf("%4" PRIu32, s);
+  if (s < 36000) return strf("%3" PRIu32 "m", s / 60);
+  if (s < 345600) return strf("%3" PRIu32 "h", s / 3600);
+  const uint32_t days = s / 86400;
+  if (days > 999) return strf("%3" PRIu32 "y", days / 365);
+  return strf("%3" PRIu32 "d", days);
+}
+
+// An offset in the unit that keeps it within four digits (ns, us, ms, s, m, h, d, y).
+// Signed offsets get one more column, for the sign.
+std::string offset_text(double s, bool with_sign) {
+  const double x = std::fabs(s);
+  const double v = with_sign ? s : x;
+  // Each unit scales by a multiplier or a divisor, as chronyc does, so that values on a
+  // rounding boundary print the same.
+  struct Unit {
+    double below, mul, div;
+    const char* fmt_unsigned;
+    const char* fmt_signed;
+  };
+  static constexpr Unit kUnits[] = {
+      {9999.5e-9, 1e9, 1, "%4.0fns", "%+5.0fns"},
+      {9999.5e-6, 1e6, 1, "%4.0fus", "%+5.0fus"},
+      {9999.5e-3, 1e3, 1, "%4.0fms", "%+5.0fms"},
+      {999.5, 1, 1, "%5.1fs", "%+6.1fs"},
+      {99999.5, 1, 1, "%5.0fs", "%+6.0fs"},
+      {99999.5 * 60, 1, 60, "%5.0fm", "%+6.0fm"},
+      {99999.5 * 3600, 1, 3600, "%5.0fh", "%+6.0fh"},
+      {99999.5 * 3600 * 24, 1, 3600 * 24, "%5.0fd", "%+6.0fd"},
+      {INFINITY, 1, 3600 * 24 * 365, "%5.0fy", "%+6.0fy"},
+  };
+  for (const Unit& unit : kUnits) {
+    if (x < unit.below || &unit == &kUnits[std::size(kUnits) - 1]) {
+      const double scaled = v * unit.mul / unit.div;
+      return with_sign ? strf(unit.fmt_signed, scaled) : strf(unit.fmt_unsigned, scaled);
+    }
+  }
+  return {};
+}
+
+std::string freq_text(double ppm, bool with_sign) {
+  if (std::fabs(ppm) < 99999.5) return with_sign ? strf("%+10.3f", ppm) : strf("%10.3f", ppm);
+  return with_sign ? strf("%+10.0f", ppm) : strf("%10.0f", ppm);
+}
+
+// A refid as text: its printable ASCII bytes ("GPS", "PPS"; "" for 0).
+std::string refid_text(uint32_t ref_id) {
+  std::string s;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    const int c = static_cast<int>((ref_id >> shift) & 0xff);
+    if (c >= 0x20 && c < 0x7f) s += static_cast<char>(c);
+  }
+  return s;
+}
+
+uint32_t in4_of(const ReportAddress& a) {
+  return static_cast<uint32_t>(a.bytes[0]) << 24 | static_cast<uint32_t>(a.bytes[1]) << 16 |
+         static_cast<uint32_t>(a.bytes[2]) << 8 | a.bytes[3];
+}
+
+// An address as chronyc -n prints it; kId is an unresolved source's placeholder ("ID#...").
+std::string address_text(const ReportAddress& a) {
+  if (a.family == ReportAddress::Family::kId) return strf("ID#%010" PRIu32, a.id);
+  return a.text();
+}
+
+// chronyc prints "fast" for a negative correction (the clock is ahead: it must be slowed
+// down) and "slow" for a positive one; a frequency is "fast" when positive.
+std::string correction_text(double s) { return strf("%.9f seconds %s", std::fabs(s), s > 0 ? "slow" : "fast"); }
+std::string frequency_text(double ppm) { return strf("%.3f ppm %s", std::fabs(ppm), ppm > 0 ? "fast" : "slow"); }
+
+std::string leap_text(int leap) {
+  switch (leap) {
+    case 0: return "Normal";
+    case 1: return "Insert second";
+    case 2: return "Delete second";
+    case 3: return "Not synchronised";
+    default: return "Invalid";
+  }
+}
+
+std::string utc_text(const timespec& ts) {
+  tm t{};
+  if (!gmtime_r(&ts.tv_sec, &t)) return "";
+  char buf[64];
+  const size_t n = std::strftime(buf, sizeof buf, "%a %b %d %T %Y", &t);
+  return std::string(buf, n);
+}
+
+std::string epoch_text(const timespec& ts) {
+  return strf("%" PRId64 ".%09lu", static_cast<int64_t>(ts.tv_sec),
+              static_cast<unsigned long>(ts.tv_nsec));
+}
+
+std::string header(const char* title) {
+  const std::string t = title;
+  return t + "\n" + std::string(t.size(), '=') + "\n";
+}
+
+constexpr const char* kSourcesLegend =
+    "\n"
+    "  .-- Source mode  '^' = server, '=' = peer, '#' = local clock.\n"
+    " / .- Source state '*' = current best, '+' = combined, '-' = not combined,\n"
+    "| /             'x' = may be in error, '~' = too variable, '?' = unusable.\n"
+    "||                                                 .- xxxx [ yyyy ] +/- zzzz\n"
+    "||      Reachability register (octal) -.           |  xxxx = adjusted offset,\n"
+    "||      Log2(Polling interval) --.      |          |  yyyy = measured offset,\n"
+    "||                                \\     |          |  zzzz = estimated error.\n"
+    "||                                 |    |           \\\n";
+
+constexpr const char* kSourcesHeader =
+    "MS Name/IP address         Stratum Poll Reach LastRx Last sample               ";
+
+constexpr const char* kSourceStatsLegend =
+    "                             .- Number of sample points in measurement set.\n"
+    "                            /    .- Number of residual runs with same sign.\n"
+    "                           |    /    .- Length of measurement set (time).\n"
+    "                           |   |    /      .- Est. clock freq error (ppm).\n"
+    "                           |   |   |      /           .- Est. error in freq.\n"
+    "                           |   |   |     |           /         .- Est. offset.\n"
+    "                           |   |   |     |          |          |   On the -.\n"
+    "                           |   |   |     |          |          |   samples. \\\n"
+    "                           |   |   |     |          |          |             |\n";
+
+constexpr const char* kSourceStatsHeader =
+    "Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev";
+
+// The name of a sources line: a reference clock by its refid (carried in the IPv4 address,
+// as chronyd does; chronon's kId form is accepted too), anything else by its address.
+std::string source_name(const SourceReport& s) {
+  if (s.mode == SourceReport::Mode::kRefclock) {
+    if (s.ip.family == ReportAddress::Family::kInet4) return refid_text(in4_of(s.ip));
+    if (s.ip.family == ReportAddress::Family::kId) return s.ip.text();
+  }
+  return address_text(s.ip);
+}
+
+bool unresolved(const ReportAddress& a, bool refclock) {
+  return a.family == ReportAddress::Family::kId && !refclock;
+}
+
+}  // namespace
+
+char source_mode_char(SourceReport::Mode m) {
+  switch (m) {
+    case SourceReport::Mode::kClient: return '^';
+    case SourceReport::Mode::kPeer: return '=';
+    case SourceReport::Mode::kRefclock: return '#';
+  }
+  return ' ';
+}
+
+// chrony's "unselected" is a source combined with the selected one ('+'); "selectable" is
+// one that could be used but is not combined ('-').
+char source_state_char(SourceReport::State s) {
+  switch (s) {
+    case SourceReport::State::kSelected: return '*';
+    case SourceReport::State::kNonselectable: return '?';
+    case SourceReport::State::kFalseticker: return 'x';
+    case SourceReport::State::kJittery: return '~';
+    case SourceReport::State::kUnselected: return '+';
+    case SourceReport::State::kSelectable: return '-';
+  }
+  return ' ';
+}
+
+std::string format_tracking(const TrackingReport& t, bool csv, const std::string& given_name) {
+  const std::string name = t.ip.family == ReportAddress::Family::kUnspec ? refid_text(t.ref_id)
+                           : !given_name.empty()                         ? given_name
+                                                                         : address_text(t.ip);
+  return Fields(csv)
+      .text("Reference ID    : ").field(strf("%08" PRIX32, t.ref_id))
+      .text(" (").field(name)
+      .text(")\nStratum         : ").field(u(static_cast<uint16_t>(t.stratum)))
+      .text("\nRef time (UTC)  : ").field(utc_text(t.ref_time), epoch_text(t.ref_time))
+      .text("\nSystem time     : ").field(correction_text(t.current_correction_s),
+                                         f9(t.current_correction_s))
+      .text(" of NTP time\nLast offset     : ").field(strf("%+.9f", t.last_offset_s),
+                                                     f9(t.last_offset_s))
+      .text(" seconds\nRMS offset      : ").field(f9(t.rms_offset_s))
+      .text(" seconds\nFrequency       : ").field(frequency_text(t.freq_ppm), f3(t.freq_ppm))
+      .text("\nResidual freq   : ").field(strf("%+.3f", t.resid_freq_ppm), f3(t.resid_freq_ppm))
+      .text(" ppm\nSkew            : ").field(f3(t.skew_ppm))
+      .text(" ppm\nRoot delay      : ").field(f9(t.root_delay_s))
+      .text(" seconds\nRoot dispersion : ").field(f9(t.root_dispersion_s))
+      .text(" seconds\nUpdate interval : ").field(strf("%.1f", t.last_update_interval_s))
+      .text(" seconds\nLeap status     : ").field(leap_text(t.leap_status))
+      .text("\n")
+      .done();
+}
+
+std::string format_sources(const std::vector<SourceReport>& sources, bool verbose, bool csv,
+                           bool all, const std::vector<std::string>& names) {
+  std::string out;
+  if (!csv) {
+    if (verbose) out += kSourcesLegend;
+    out += header(kSourcesHeader);
+  }
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const SourceReport& s = sources[i];
+    if (!all && unresolved(s.ip, s.mode == SourceReport::Mode::kRefclock)) continue;
+    const bool by_refid =
+        s.mode == SourceReport::Mode::kRefclock && s.ip.family == ReportAddress::Family::kInet4;
+    const std::string name = i < names.size() && !by_refid ? names[i] : source_name(s);
+    out += Fields(csv)
+               .field(std::string(1, source_mode_char(s.mode)))
+               .field(std::string(1, source_state_char(s.state)))
+               .text(" ").field(strf("%-27s", name.c_str()), name)
+               .text("  ").field(strf("%2d", static_cast<uint16_t>(s.stratum)),
+                                 u(static_cast<uint16_t>(s.stratum)))
+               .text("  ").field(strf("%2d", static_cast<int16_t>(s.poll)),
+                                 strf("%d", static_cast<int16_t>(s.poll)))
+               .text("   ").field(strf("%3o", s.reach), strf("%o", s.reach))
+               .text("  ").field(interval_text(s.since_sample_s), u(s.since_sample_s))
+               .text("  ").field(offset_text(s.latest_meas_s, true), f9(s.latest_meas_s))
+               .text("[").field(offset_text(s.orig_latest_meas_s, true), f9(s.orig_latest_meas_s))
+               .text("] +/- ").field(offset_text(s.latest_meas_err_s, false),
+                                     f9(s.latest_meas_err_s))
+               .text("\n")
+               .done();
+  }
+  return out;
+}
+
+std::string format_sourcestats(const std::vector<SourceStatsReport>& stats, bool verbose,
+                               bool csv, bool all, const std::vector<std::string>& names) {
+  std::string out;
+  if (!csv) {
+    if (verbose) out += kSourceStatsLegend;
+    out += header(kSourceStatsHeader);
+  }
+  for (size_t i = 0; i < stats.size(); ++i) {
+    const SourceStatsReport& s = stats[i];
+    if (!all && unresolved(s.ip, false)) continue;
+    // chronyd reports a reference clock with no address, by its refid.
+    const std::string name = s.ip.family == ReportAddress::Family::kUnspec ? refid_text(s.ref_id)
+                             : i < names.size()                             ? names[i]
+                                                                            : address_text(s.ip);
+    out += Fields(csv)
+               .field(strf("%-25s", name.c_str()), name)
+               .text(" ").field(strf("%3" PRIu32, s.n_samples), u(s.n_samples))
+               .text(" ").field(strf("%3" PRIu32, s.n_runs), u(s.n_runs))
+               .text("  ").field(interval_text(s.span_s), u(s.span_s))
+               .text(" ").field(freq_text(s.resid_freq_ppm, true), f3(s.resid_freq_ppm))
+               .text(" ").field(freq_text(s.skew_ppm, false), f3(s.skew_ppm))
+               .text("  ").field(offset_text(s.est_offset_s, true), f9(s.est_offset_s))
+               .text("  ").field(offset_text(s.sd_s, false), f9(s.sd_s))
+               .text("\n")
+               .done();
+  }
+  return out;
+}
+
+std::string format_activity(const ActivityReport& a, bool csv) {
+  auto n = [](int v) { return u(static_cast<uint32_t>(v)); };
+  return (csv ? std::string() : std::string("200 OK\n")) +
+         Fields(csv)
+             .field(n(a.online)).text(" sources online\n")
+             .field(n(a.offline)).text(" sources offline\n")
+             .field(n(a.burst_online)).text(" sources doing burst (return to online)\n")
+             .field(n(a.burst_offline)).text(" sources doing burst (return to offline)\n")
+             .field(n(a.unresolved)).text(" sources with unknown address\n")
+             .done();
+}
+
+std::string format_serverstats(const ServerStatsReport& s, bool csv) {
+  return Fields(csv)
+      .text("NTP packets received       : ").field(u(s.ntp_hits))
+      .text("\nNTP packets dropped        : ").field(u(s.ntp_drops))
+      .text("\nCommand packets received   : ").field(u(s.cmd_hits))
+      .text("\nCommand packets dropped    : ").field(u(s.cmd_drops))
+      .text("\nClient log records dropped : ").field(u(s.log_drops))
+      .text("\nNTS-KE connections accepted: ").field(u(s.nke_hits))
+      .text("\nNTS-KE connections dropped : ").field(u(s.nke_drops))
+      .text("\nAuthenticated NTP packets  : ").field(u(s.ntp_auth_hits))
+      .text("\nInterleaved NTP packets    : ").field(u(s.ntp_interleaved_hits))
+      .text("\nNTP timestamps held        : ").field(u(s.ntp_timestamps))
+      .text("\nNTP timestamp span         : ").field(u(s.ntp_span_seconds))
+      .text("\n")
+      .done();
+}
+
+}  // namespace chronon::ctl

@@ -1,0 +1,44 @@
+// chronond's command socket: a Unix datagram socket (bindcmdaddress /path, default
+// /run/chronon/chronond.sock, mode 0660) answering chrony's command protocol, so the chronon
+// CLI and Debian's chronyc (`chronyc -h /path ...`) both read tracking, sources, sourcestats,
+// activity and serverstats. Read-only: commands that change state are refused for now.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "control/cmdmon/candm_wire.h"
+#include "control/cmdmon/report_builder.h"
+
+namespace chronon::ctl {
+
+class CmdmonServer {
+ public:
+  // Creates the socket at `path` (a stale socket file is replaced; the directory is made).
+  // Throws std::runtime_error naming the path and errno.
+  explicit CmdmonServer(std::string path);
+  ~CmdmonServer();
+  CmdmonServer(const CmdmonServer&) = delete;
+  CmdmonServer& operator=(const CmdmonServer&) = delete;
+
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+  // Answers the requests waiting on the socket. `unresolved`: sources whose name has not
+  // resolved yet (for activity).
+  void service(const ReportBuilder& reports, int unresolved);
+
+  // One request to its reply bytes (empty: no reply); the socket shell around it is thin.
+  std::vector<uint8_t> handle(const uint8_t* p, size_t len, const ReportBuilder& reports,
+                              int unresolved);
+  uint64_t hits() const { return hits_; }
+  uint64_t drops() const { return drops_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  uint64_t hits_ = 0, drops_ = 0;
+};
+
+}  // namespace chronon::ctl

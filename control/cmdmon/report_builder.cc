@@ -1,0 +1,155 @@
+// ReportBuilder; see report_builder.h.
+#include "control/cmdmon/report_builder.h"
+
+#include <arpa/inet.h>
+
+#include <cmath>
+
+namespace chronon::ctl {
+
+namespace {
+
+SourceReport::State report_state(SourceState s) {
+  switch (s) {
+    case SourceState::kSelected: return SourceReport::State::kSelected;          // '*'
+    case SourceState::kCombined: return SourceReport::State::kUnselected;        // '+'
+    case SourceState::kNotCombined: return SourceReport::State::kSelectable;     // '-'
+    case SourceState::kFalseticker: return SourceReport::State::kFalseticker;    // 'x'
+    case SourceState::kJittery: return SourceReport::State::kJittery;            // '~'
+    case SourceState::kUnusable: break;
+  }
+  return SourceReport::State::kNonselectable;                                    // '?'
+}
+
+constexpr uint16_t kFlagNoselect = 0x1, kFlagPrefer = 0x2, kFlagTrust = 0x4, kFlagRequire = 0x8;
+
+}  // namespace
+
+ReportBuilder::ReportBuilder(const TimeKeeper& keeper, ServerStateSource& state,
+                             const ts::Clock& clock, const dp::Segment& seg)
+    : keeper_(keeper), state_(state), clock_(clock), seg_(seg) {}
+
+ReportAddress ReportBuilder::address_of(size_t i) const {
+  const NtpSource& s = keeper_.source(i);
+  ReportAddress a;
+  if (s.config().address.find(':') != std::string::npos &&
+      inet_pton(AF_INET6, s.name().c_str(), a.bytes) == 1) {
+    a.family = ReportAddress::Family::kInet6;
+  } else if (inet_pton(AF_INET, s.name().c_str(), a.bytes) == 1) {
+    a.family = ReportAddress::Family::kInet4;
+  } else if (inet_pton(AF_INET6, s.name().c_str(), a.bytes) == 1) {
+    a.family = ReportAddress::Family::kInet6;
+  } else {
+    // A reference clock, or a name not resolved yet: shown by its refid (chronyc prints
+    // the refid's text for ID addresses).
+    a.family = ReportAddress::Family::kId;
+    a.id = s.refid();
+  }
+  return a;
+}
+
+TrackingReport ReportBuilder::tracking() const {
+  TrackingReport t;
+  const Discipline& d = keeper_.discipline();
+  const dp::ServerState served = state_.current();
+  t.leap_status = served.leap;
+  t.stratum = served.leap == dp::kLeapUnsynchronised ? 0 : served.stratum;
+  t.ref_id = served.refid;
+  if (served.leap != dp::kLeapUnsynchronised && !served.reference_time.is_zero())
+    t.ref_time = ts::from_ntp(served.reference_time, clock_.now());
+  const int sel = keeper_.selected();
+  if (state_.reference() && !state_.serving_local() && sel >= 0) t.ip = address_of(sel);
+  if (state_.serving_local()) {
+    // chronyd reports the local reference as 127.127.1.1.
+    t.ip.family = ReportAddress::Family::kInet4;
+    const uint32_t local = htonl(dp::kRefidLocal);
+    std::memcpy(t.ip.bytes, &local, 4);
+  }
+  // chrony's signs: a positive correction means the clock is slow of NTP time, a positive
+  // frequency that it runs fast.
+  t.current_correction_s = -d.remaining_correction_s();
+  t.last_offset_s = d.last_offset_s();
+  t.rms_offset_s = d.rms_offset_s();
+  t.freq_ppm = -d.frequency_ppm();
+  t.resid_freq_ppm = d.residual_frequency_ppm();
+  t.skew_ppm = d.skew_ppm();
+  t.root_delay_s = ts::from_short(served.root_delay).count() * 1e-9;
+  t.root_dispersion_s = ts::from_short(served.root_dispersion).count() * 1e-9;
+  t.last_update_interval_s = d.last_update_interval_s();
+  return t;
+}
+
+std::optional<SourceReport> ReportBuilder::source(size_t i) const {
+  if (i >= keeper_.source_count()) return std::nullopt;
+  const NtpSource& s = keeper_.source(i);
+  SourceReport r;
+  r.ip = address_of(i);
+  r.poll = s.poll_log2();
+  r.mode = s.is_refclock()          ? SourceReport::Mode::kRefclock
+           : s.is_peer()            ? SourceReport::Mode::kPeer
+                                    : SourceReport::Mode::kClient;
+  r.state = report_state(s.state());
+  const SourceConfig& c = s.config();
+  r.flags = static_cast<uint16_t>((c.noselect ? kFlagNoselect : 0) | (c.prefer ? kFlagPrefer : 0) |
+                                  (c.trust ? kFlagTrust : 0) | (c.require ? kFlagRequire : 0));
+  r.reach = s.reach();
+  if (const StatsSample* last = s.stats().last(); last && s.has_sample()) {
+    r.stratum = s.last_sample().stratum;
+    const double ago = seconds_between(s.last_sample().local_time, clock_.now());
+    r.since_sample_s = ago < 0 ? 0 : static_cast<uint32_t>(ago);
+    r.orig_latest_meas_s = s.last_sample().offset_s;
+    r.latest_meas_s = last->offset_s;  // re-expressed for the clock's corrections since
+    r.latest_meas_err_s = last->root_delay_s / 2 + last->root_dispersion_s;
+  }
+  return r;
+}
+
+std::optional<SourceStatsReport> ReportBuilder::sourcestats(size_t i) const {
+  if (i >= keeper_.source_count()) return std::nullopt;
+  const NtpSource& s = keeper_.source(i);
+  const SourceEstimate& e = s.stats().estimate();
+  SourceStatsReport r;
+  r.ref_id = s.refid();
+  r.ip = address_of(i);
+  r.n_samples = static_cast<uint32_t>(s.stats().size());
+  r.n_runs = static_cast<uint32_t>(e.runs);
+  r.span_s = static_cast<uint32_t>(std::lround(std::max(0.0, e.span_s)));
+  r.sd_s = e.std_dev_s;
+  r.resid_freq_ppm = e.frequency * 1e6;
+  r.skew_ppm = e.valid ? e.skew * 1e6 : SourceStats::kUnknownSkew * 1e6;
+  r.est_offset_s = e.offset_s;
+  r.est_offset_err_s = e.offset_sd_s;
+  return r;
+}
+
+ActivityReport ReportBuilder::activity(int unresolved) const {
+  ActivityReport a;
+  for (size_t i = 0; i < keeper_.source_count(); ++i) {
+    if (keeper_.source(i).stopped()) ++a.offline;
+    else ++a.online;
+  }
+  a.online -= unresolved;
+  a.unresolved = unresolved;
+  return a;
+}
+
+ServerStatsReport ReportBuilder::server_stats(uint64_t cmd_hits, uint64_t cmd_drops) const {
+  ServerStatsReport r;
+  uint64_t rx = 0, drops = 0, inter = 0, evictions = 0;
+  for (const dp::WorkerCounters& w : seg_.workers) {
+    rx += w.received.load(std::memory_order_relaxed);
+    for (const auto& d : w.drops) drops += d.load(std::memory_order_relaxed);
+    inter += w.interleaved.load(std::memory_order_relaxed);
+    evictions += w.client_evictions.load(std::memory_order_relaxed);
+  }
+  // chrony's counters are 32-bit and wrap the same way.
+  r.ntp_hits = static_cast<uint32_t>(rx);
+  r.ntp_drops = static_cast<uint32_t>(drops);
+  r.ntp_interleaved_hits = static_cast<uint32_t>(inter);
+  r.log_drops = static_cast<uint32_t>(evictions);
+  r.cmd_hits = static_cast<uint32_t>(cmd_hits);
+  r.cmd_drops = static_cast<uint32_t>(cmd_drops);
+  return r;
+}
+
+}  // namespace chronon::ctl

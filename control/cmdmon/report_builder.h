@@ -1,0 +1,36 @@
+// Builds the command protocol's reports from chronond's state: the TimeKeeper (sources,
+// selection, discipline), the served reference, and the dataplane's counters in the shared
+// segment. Pure reads; the cmdmon server encodes what this returns.
+#pragma once
+
+#include <optional>
+
+#include "control/cmdmon/reports.h"
+#include "control/server_state_source.h"
+#include "control/timekeeper.h"
+#include "dataplane/shared/segment_layout.h"
+
+namespace chronon::ctl {
+
+class ReportBuilder {
+ public:
+  ReportBuilder(const TimeKeeper& keeper, ServerStateSource& state, const ts::Clock& clock,
+                const dp::Segment& seg);
+  TrackingReport tracking() const;
+  size_t n_sources() const { return keeper_.source_count(); }
+  std::optional<SourceReport> source(size_t i) const;
+  std::optional<SourceStatsReport> sourcestats(size_t i) const;
+  ActivityReport activity(int unresolved) const;
+  ServerStatsReport server_stats(uint64_t cmd_hits, uint64_t cmd_drops) const;
+
+  // The report address of source i: its IP address, or its refid for a reference clock.
+  ReportAddress address_of(size_t i) const;
+
+ private:
+  const TimeKeeper& keeper_;
+  ServerStateSource& state_;
+  const ts::Clock& clock_;
+  const dp::Segment& seg_;
+};
+
+}  // namespace chronon::ctl

@@ -1,0 +1,88 @@
+// The reports chronond gives about its timekeeping, as plain values: what chronyc's
+// tracking, sources, sourcestats, activity and serverstats show, in the units and signs of
+// chrony's command protocol (candm.h), so encoding them for chronyc and printing them in the
+// chronon CLI are both simple translations.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+
+namespace chronon::ctl {
+
+// An address as the command protocol carries it: IPv4, IPv6, or a reference clock's refid.
+struct ReportAddress {
+  enum class Family : uint16_t { kUnspec = 0, kInet4 = 1, kInet6 = 2, kId = 3 };
+  Family family = Family::kUnspec;
+  uint8_t bytes[16] = {};  // IPv4 in the first 4, network order
+  uint32_t id = 0;         // kId: the refid
+  std::string text() const;  // "10.0.0.1", "fd00::1", or the refid as text
+};
+
+// chronyc tracking.
+struct TrackingReport {
+  uint32_t ref_id = 0;
+  ReportAddress ip;               // the selected source's address (unspec when none)
+  int stratum = 0;
+  int leap_status = 3;            // 0 normal, 1 insert, 2 delete, 3 not synchronised
+  timespec ref_time{};
+  double current_correction_s = 0;  // positive: the clock is fast of NTP time
+  double last_offset_s = 0;
+  double rms_offset_s = 0;
+  double freq_ppm = 0;            // the clock's own frequency error (positive: fast)
+  double resid_freq_ppm = 0;
+  double skew_ppm = 0;
+  double root_delay_s = 0;
+  double root_dispersion_s = 0;
+  double last_update_interval_s = 0;
+};
+
+// One line of chronyc sources.
+struct SourceReport {
+  enum class Mode : uint16_t { kClient = 0, kPeer = 1, kRefclock = 2 };
+  // RPY_SD_ST_*: selected, nonselectable, falseticker, jittery, unselected, selectable.
+  enum class State : uint16_t {
+    kSelected = 0, kNonselectable = 1, kFalseticker = 2, kJittery = 3, kUnselected = 4,
+    kSelectable = 5,
+  };
+  ReportAddress ip;
+  int poll = 0;
+  int stratum = 0;
+  State state = State::kNonselectable;
+  Mode mode = Mode::kClient;
+  uint16_t flags = 0;
+  uint16_t reach = 0;
+  uint32_t since_sample_s = 0xFFFFFFFF;  // seconds since the last sample (-1: none)
+  double orig_latest_meas_s = 0;          // the last sample's offset as measured
+  double latest_meas_s = 0;               // the same, adjusted for slews since
+  double latest_meas_err_s = 0;           // its estimated error
+};
+
+// One line of chronyc sourcestats.
+struct SourceStatsReport {
+  uint32_t ref_id = 0;
+  ReportAddress ip;
+  uint32_t n_samples = 0;
+  uint32_t n_runs = 0;
+  uint32_t span_s = 0;
+  double sd_s = 0;
+  double resid_freq_ppm = 0;
+  double skew_ppm = 0;
+  double est_offset_s = 0;
+  double est_offset_err_s = 0;
+};
+
+// chronyc activity.
+struct ActivityReport {
+  int online = 0, offline = 0, burst_online = 0, burst_offline = 0, unresolved = 0;
+};
+
+// chronyc serverstats (chrony 4.3's RPY_SERVER_STATS3 fields).
+struct ServerStatsReport {
+  uint32_t ntp_hits = 0, nke_hits = 0, cmd_hits = 0;
+  uint32_t ntp_drops = 0, nke_drops = 0, cmd_drops = 0, log_drops = 0;
+  uint32_t ntp_auth_hits = 0, ntp_interleaved_hits = 0, ntp_timestamps = 0;
+  uint32_t ntp_span_seconds = 0;
+};
+
+}  // namespace chronon::ctl

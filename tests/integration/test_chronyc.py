@@ -1,0 +1,133 @@
+"""Debian's chronyc (4.3) against chronond's command socket (issue [6/7]).
+
+chronond follows a chronyd server in the lab; `chronyc -h SOCKET` then prints tracking,
+sources, sourcestats, activity and serverstats from chronond, in chronyc's own formats,
+and commands chronond does not answer get chronyc's error text. Malformed requests on the
+socket get no crash and no reply longer than themselves.
+"""
+import json
+import os
+import re
+import socket
+import struct
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import lab as L  # noqa: E402
+
+QUERY = os.path.join(os.path.dirname(__file__), "ntp_query.py")
+
+
+class Chronyc(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = L.Lab("cyc").__enter__()
+        lab = cls.lab
+        lab.start_chronyd("local stratum 3\nallow all\nport 123\n", name="up", ns=lab.cli)
+        cls.d = lab.start_chronond(
+            f"server {lab.v4_cli} iburst minpoll 0 maxpoll 1 prefer\n"
+            f"server 10.255.255.1 minpoll 4 noselect\nallow all\n")
+        cls.sock = lab.cmd_socket()
+        L.wait_for(lambda: "Selected source" in L.read(cls.d.log), 20, L.read(cls.d.log))
+        time.sleep(3)  # a few more samples for sourcestats
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lab.close()
+
+    def chronyc(self, *args):
+        return self.lab.run(self.lab.srv, "chronyc", "-h", self.sock, *args)
+
+    def test_tracking(self):
+        r = self.chronyc("tracking")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout
+        self.assertRegex(out, rf"Reference ID    : {int.from_bytes(socket.inet_aton(self.lab.v4_cli), 'big'):08X} \({re.escape(self.lab.v4_cli)}\)")
+        self.assertRegex(out, r"Stratum         : 4\n")
+        self.assertRegex(out, r"System time     : \d\.\d{9} seconds (fast|slow) of NTP time\n")
+        self.assertRegex(out, r"Frequency       : \d+\.\d{3} ppm (fast|slow)\n")
+        self.assertRegex(out, r"Leap status     : Normal\n")
+        csv = self.chronyc("-c", "tracking").stdout.strip().split(",")
+        self.assertEqual(len(csv), 14)
+        self.assertEqual(csv[1], self.lab.v4_cli)
+        self.assertEqual(csv[2], "4")
+        self.assertEqual(csv[13], "Normal")
+
+    def test_sources(self):
+        out = self.chronyc("sources").stdout
+        self.assertRegex(out, rf"\n\^\* {re.escape(self.lab.v4_cli)}\s+3\s+[01]\s+\d+\s+\d+\s+[-+]\d+[nu]s\[")
+        # The unreachable noselect source: '?' (unusable), never sampled: LastRx "-".
+        self.assertRegex(out, r"\n\^\? 10\.255\.255\.1\s+0\s+4\s+0\s+-\s+\+0ns\[")
+        verbose = self.chronyc("sources", "-v").stdout
+        self.assertIn("Source mode  '^' = server, '=' = peer, '#' = local clock.", verbose)
+        rows = [l.split(",") for l in self.chronyc("-c", "sources").stdout.strip().splitlines()]
+        self.assertEqual([r[:3] for r in rows], [["^", "*", self.lab.v4_cli], ["^", "?", "10.255.255.1"]])
+
+    def test_sourcestats(self):
+        out = self.chronyc("sourcestats").stdout
+        m = re.search(rf"\n{re.escape(self.lab.v4_cli)}\s+(\d+)\s+(\d+)\s+(\d+)", out)
+        self.assertIsNotNone(m, out)
+        self.assertGreaterEqual(int(m.group(1)), 3)
+
+    def test_activity_and_serverstats(self):
+        out = self.chronyc("activity").stdout
+        self.assertIn("200 OK\n2 sources online\n0 sources offline\n", out)
+        before = self.serverstats()["NTP packets received"]
+        for _ in range(3):
+            self.lab.run(self.lab.cli, "python3", QUERY, self.lab.v4_srv, "123", L.request().hex(), "", "1.0")
+        L.wait_for(lambda: self.serverstats()["NTP packets received"] >= before + 3, 5,
+                   "serverstats did not count the requests")
+        self.assertGreater(self.serverstats()["Command packets received"], 0)
+
+    def serverstats(self):
+        out = self.chronyc("serverstats").stdout
+        return {k.strip(): int(v) for k, v in (l.split(":") for l in out.strip().splitlines())}
+
+    def test_chronon_cli_prints_what_chronyc_prints(self):
+        # Run from the host while chronond runs in the lab's namespace: the CLI's own socket
+        # file lies beside chronond's, so the reply finds it.
+        cli = os.path.join(L.BUILD, "chronon")
+        for args in (["activity"], ["-c", "activity"]):
+            mine = L.sh(cli, "-h", self.sock, *args).stdout
+            self.assertEqual(mine, self.chronyc("-n", *args).stdout)
+        # The never-sampled source's line does not change between two calls.
+        unreachable = lambda out: [l for l in out.splitlines() if "10.255.255.1" in l]
+        mine = unreachable(L.sh(cli, "-h", self.sock, "sources").stdout)
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine, unreachable(self.chronyc("-n", "sources").stdout))
+        self.assertRegex(L.sh(cli, "-h", self.sock, "tracking").stdout,
+                         r"Leap status     : Normal\n")
+
+    def test_unanswered_command_gets_chronycs_error(self):
+        r = self.chronyc("makestep")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("502 Invalid command", r.stdout + r.stderr)
+
+    def test_malformed_requests_get_no_crash_and_no_amplification(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.bind(self.lab.path("fuzz.sock"))
+        s.settimeout(0.3)
+        for payload in (b"", b"\x06", b"\x06\x01" + b"\0" * 18, os.urandom(40),
+                        struct.pack("!BBBBHHIII", 6, 1, 0, 0, 33, 0, 1, 0, 0),  # unpadded tracking
+                        b"\x06\x01" + os.urandom(1000), b"\xff" * 2000):
+            try:
+                s.sendto(payload, self.sock)
+            except OSError:
+                continue
+            try:
+                reply = s.recv(4096)
+                self.assertLessEqual(len(reply), len(payload))
+            except socket.timeout:
+                pass
+        s.close()
+        # Still answering.
+        self.assertEqual(self.chronyc("tracking").returncode, 0)
+
+    def test_socket_is_mode_0660(self):
+        self.assertEqual(os.stat(self.sock).st_mode & 0o777, 0o660)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

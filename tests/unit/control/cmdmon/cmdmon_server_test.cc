@@ -1,0 +1,107 @@
+// Tests for the command server's request handling: replies never longer than requests,
+// wrong versions, unknown commands, sources out of range, garbage.
+#include "control/cmdmon/cmdmon_server.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <random>
+
+#include "timestamping/virtual_clock.h"
+
+namespace chronon::ctl {
+namespace {
+
+struct Rig {
+  ts::SimulatedClock base{timespec{1800000000, 0}};
+  ts::VirtualClock clock{base};
+  Config cfg;
+  ServerStateSource state{clock, LocalReference{true, 8, 1.0}, 0};
+  TimeKeeper keeper{cfg, clock, clock, state, 0.0, 1000.0};
+  std::unique_ptr<dp::Segment> seg = std::make_unique<dp::Segment>();
+  ReportBuilder reports{keeper, state, clock, *seg};
+  std::string dir = testing::TempDir();
+  CmdmonServer server{dir + "/cmdmon_test.sock"};
+  Rig() {
+    SourceConfig s;
+    s.address = "10.0.0.1";
+    keeper.add_source(s, "10.0.0.1", 0x0A000001);
+  }
+  std::vector<uint8_t> ask(const std::vector<uint8_t>& req) {
+    return server.handle(req.data(), req.size(), reports, 0);
+  }
+};
+
+uint16_t status_of(const std::vector<uint8_t>& rep) {
+  candm::ReplyHeader h;
+  EXPECT_EQ(candm::parse_reply(rep.data(), rep.size(), &h), "");
+  return h.status;
+}
+
+TEST(CmdmonServer, AnswersTrackingWithTheLocalReference) {
+  Rig r;
+  const auto rep = r.ask(candm::make_request(candm::kTracking, 9));
+  ASSERT_EQ(rep.size(), candm::reply_length(candm::kRpyTracking));
+  EXPECT_EQ(status_of(rep), candm::kSuccess);
+  const TrackingReport t = candm::decode_tracking(rep.data());
+  EXPECT_EQ(t.stratum, 8);
+  EXPECT_EQ(t.ref_id, 0x7F7F0101u);
+  EXPECT_EQ(t.ip.text(), "127.127.1.1");
+  EXPECT_EQ(t.leap_status, 0);
+}
+
+TEST(CmdmonServer, SourcesByIndexAndOutOfRange) {
+  Rig r;
+  auto rep = r.ask(candm::make_request(candm::kNSources, 1));
+  EXPECT_EQ(candm::decode_n_sources(rep.data()), 1u);
+  rep = r.ask(candm::make_request(candm::kSourceData, 2, candm::index_field(0)));
+  ASSERT_EQ(status_of(rep), candm::kSuccess);
+  const SourceReport s = candm::decode_source_data(rep.data());
+  EXPECT_EQ(s.ip.text(), "10.0.0.1");
+  EXPECT_EQ(s.state, SourceReport::State::kNonselectable);
+  EXPECT_EQ(s.since_sample_s, 0xFFFFFFFFu);
+  EXPECT_EQ(status_of(r.ask(candm::make_request(candm::kSourceData, 3, candm::index_field(1)))),
+            candm::kNoSuchSource);
+  EXPECT_EQ(status_of(r.ask(candm::make_request(candm::kSourceStats, 4, candm::index_field(-1)))),
+            candm::kNoSuchSource);
+}
+
+TEST(CmdmonServer, UnknownCommandsAndVersionsGetAnErrorStatus) {
+  Rig r;
+  auto req = candm::make_request(candm::kMakeStep, 1);
+  req.resize(64);
+  EXPECT_EQ(status_of(r.ask(req)), candm::kInvalid);
+  req = candm::make_request(candm::kTracking, 1);
+  req[0] = 5;
+  EXPECT_EQ(status_of(r.ask(req)), candm::kBadPktVersion);
+}
+
+TEST(CmdmonServer, NeverRepliesWithMoreBytesThanTheRequest) {
+  Rig r;
+  auto req = candm::make_request(candm::kTracking, 1);
+  req.resize(40);  // unpadded: shorter than the 104-byte reply
+  const auto rep = r.ask(req);
+  ASSERT_LE(rep.size(), req.size());
+  EXPECT_EQ(status_of(rep), candm::kBadPktLength);
+  req.resize(24);  // shorter than even an error reply: no answer at all
+  EXPECT_TRUE(r.ask(req).empty());
+}
+
+TEST(CmdmonServer, RandomGarbageNeverCrashesOrAmplifies) {
+  Rig r;
+  std::mt19937 rng(5);
+  for (int i = 0; i < 20000; ++i) {
+    std::vector<uint8_t> p(rng() % 600);
+    for (auto& b : p) b = static_cast<uint8_t>(rng());
+    if (p.size() > 1 && (i & 1)) {
+      p[0] = candm::kProtoVersion;
+      p[1] = candm::kPktRequest;
+    }
+    const auto rep = r.ask(p);
+    ASSERT_LE(rep.size(), p.size());
+  }
+  EXPECT_GT(r.server.hits(), 0u);
+}
+
+}  // namespace
+}  // namespace chronon::ctl
