@@ -283,6 +283,10 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   // The command socket (chronyc's protocol): reports for the chronon CLI and chronyc.
   ctl::CmdmonServer cmdmon(cfg.cmdsocket);
   ctl::ReportBuilder reports(keeper, state_source, clock, *seg.get());
+  // `clients` reads the dataplane's client tables; noclientlog turns the report off, as
+  // in chronyd (rate limiting still works).
+  ctl::ClientLogReader client_log(*seg.get());
+  if (!cfg.noclientlog) cmdmon.set_client_log(&client_log);
   report_startup("ok");
   keeper.set_own_refids(ctl::local_address_refids());
   bool peers_on = false;

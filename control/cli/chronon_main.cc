@@ -4,7 +4,9 @@
 // follow it.
 #include <getopt.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <string>
@@ -33,6 +35,8 @@ void usage(FILE* out) {
       "  sourcestats [-a] [-v]   the sources' drift and offset estimates\n"
       "  activity                how many sources are online and offline\n"
       "  serverstats             NTP and command packets served and dropped\n"
+      "  clients [-p N] [-k] [-r]  the NTP clients served (-p: only those with at least N\n"
+      "                          requests; -k: NTS-KE columns; -r: then reset their counters)\n"
       "chronon's own:\n"
       "  dataplane               backend, workers, requests, replies and drops by reason\n\n"
       "Options:\n"
@@ -149,6 +153,49 @@ bool no_arguments(const std::vector<std::string>& args) {
   return false;
 }
 
+// chronyc clients: the list in pages of 8, as chronyd serves it.
+int run_clients(const std::vector<std::string>& args, const Options& o,
+                chronon::ctl::CmdmonClient& client) {
+  namespace ctl = chronon::ctl;
+  candm::ClientAccessesQuery q;
+  q.n_clients = ctl::ClientAccessPage::kMaxClients;
+  bool nke = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "-k") {
+      nke = true;
+    } else if (args[i] == "-r") {
+      q.reset = true;
+    } else if (args[i] == "-p" && i + 1 < args.size()) {
+      char* end = nullptr;
+      const unsigned long v = std::strtoul(args[++i].c_str(), &end, 10);
+      if (args[i].empty() || *end != '\0' || args[i][0] == '-' || v > UINT32_MAX) {
+        std::fprintf(stderr, "chronon: clients: -p needs a number of requests, not '%s'\n",
+                     args[i].c_str());
+        return 2;
+      }
+      q.min_hits = static_cast<uint32_t>(v);
+    } else {
+      std::fprintf(stderr, "chronon: clients: unexpected argument '%s' (-p N, -k, -r)\n",
+                   args[i].c_str());
+      return 2;
+    }
+  }
+  std::vector<ctl::ClientAccessReport> clients;
+  std::vector<uint8_t> reply;
+  for (;;) {
+    if (!ask(client, candm::kClientAccessesByIndex3, candm::client_accesses_fields(q),
+             candm::kRpyClientAccessesByIndex3, &reply)) {
+      return 1;
+    }
+    const ctl::ClientAccessPage page = candm::decode_client_accesses(reply.data());
+    clients.insert(clients.end(), page.clients.begin(), page.clients.end());
+    q.first_index = page.next_index;
+    if (page.next_index >= page.n_indices || page.clients.size() < q.n_clients) break;
+  }
+  std::fputs(ctl::format_clients(clients, nke, o.csv).c_str(), stdout);
+  return 0;
+}
+
 int run_dataplane(const Options& o) {
   try {
     const auto seg = chronon::dp::SegmentMapping::attach(o.segment, false);
@@ -211,6 +258,8 @@ int run_command(const std::vector<std::string>& args, const Options& o,
                                         : std::vector<std::string>{};
       text = ctl::format_sourcestats(stats, verbose, o.csv, all, names);
     }
+  } else if (cmd == "clients") {
+    return run_clients(args, o, client);
   } else if (cmd == "activity") {
     if (!no_arguments(args)) return 2;
     if (!ask(client, candm::kActivity, {}, candm::kRpyActivity, &reply)) return 1;

@@ -200,6 +200,9 @@ bool unresolved(const ReportAddress& a, bool refclock) {
   return a.family == ReportAddress::Family::kId && !refclock;
 }
 
+// A client-log interval (log2 seconds): "-" when unknown (127).
+std::string clientlog_interval(int8_t v) { return v >= 127 ? " -" : strf("%2d", v); }
+
 }  // namespace
 
 char source_mode_char(SourceReport::Mode m) {
@@ -339,6 +342,37 @@ std::string format_serverstats(const ServerStatsReport& s, bool csv) {
       .text("\nNTP timestamp span         : ").field(u(s.ntp_span_seconds))
       .text("\n")
       .done();
+}
+
+std::string format_clients(const std::vector<ClientAccessReport>& clients, bool nke, bool csv) {
+  std::string out;
+  if (!csv) {
+    out += header(strf("Hostname                      NTP   Drop Int IntL Last  %6s   Drop Int  Last",
+                       nke ? "NTS-KE" : "Cmd").c_str());
+  }
+  for (const ClientAccessReport& c : clients) {
+    if (c.ip.family == ReportAddress::Family::kUnspec) continue;  // as chronyc
+    const std::string name = address_text(c.ip);
+    const uint32_t other_hits = nke ? c.nke_hits : c.cmd_hits;
+    const uint32_t other_drops = nke ? c.nke_drops : c.cmd_drops;
+    const int8_t other_interval = nke ? c.nke_interval : c.cmd_interval;
+    const uint32_t other_ago = nke ? c.last_nke_hit_ago : c.last_cmd_hit_ago;
+    out += Fields(csv)
+               .field(strf("%-25s", name.c_str()), name)
+               .text("  ").field(strf("%6" PRIu32, c.ntp_hits), u(c.ntp_hits))
+               .text("  ").field(strf("%5" PRIu32, c.ntp_drops), u(c.ntp_drops))
+               .text("  ").field(clientlog_interval(c.ntp_interval), strf("%d", c.ntp_interval))
+               .text("  ").field(clientlog_interval(c.ntp_timeout_interval),
+                                 strf("%d", c.ntp_timeout_interval))
+               .text("  ").field(interval_text(c.last_ntp_hit_ago), u(c.last_ntp_hit_ago))
+               .text("  ").field(strf("%6" PRIu32, other_hits), u(other_hits))
+               .text("  ").field(strf("%5" PRIu32, other_drops), u(other_drops))
+               .text("  ").field(clientlog_interval(other_interval), strf("%d", other_interval))
+               .text("  ").field(interval_text(other_ago), u(other_ago))
+               .text("\n")
+               .done();
+  }
+  return out;
 }
 
 }  // namespace chronon::ctl

@@ -16,6 +16,7 @@ constexpr int kFloatCoefBits = 25;
 constexpr int kFloatExpMin = -64, kFloatExpMax = 63;
 constexpr int32_t kFloatCoefMax = (1 << (kFloatCoefBits - 1)) - 1;
 constexpr uint32_t kNoHighSec = 0x7fffffff;  // TV_NOHIGHSEC
+constexpr size_t kClientAccessLen = 60;        // RPY_ClientAccesses_Client
 
 void put16(std::vector<uint8_t>& b, size_t off, uint16_t v) {
   v = htobe16(v);
@@ -99,6 +100,8 @@ size_t reply_length(ReplyType t) {
     case kRpyActivity: return kReplyHeaderLen + 20;
     case kRpyNtpSourceName: return kReplyHeaderLen + 256;
     case kRpyServerStats3: return kReplyHeaderLen + 44;
+    case kRpyClientAccessesByIndex3:
+      return kReplyHeaderLen + 12 + kClientAccessLen * ClientAccessPage::kMaxClients;
   }
   return kReplyHeaderLen;
 }
@@ -113,6 +116,7 @@ std::optional<ReplyType> reply_type_for(uint16_t command) {
     case kActivity: return kRpyActivity;
     case kServerStats: return kRpyServerStats3;
     case kNtpSourceName: return kRpyNtpSourceName;
+    case kClientAccessesByIndex3: return kRpyClientAccessesByIndex3;
     default: return std::nullopt;
   }
 }
@@ -177,6 +181,16 @@ std::optional<int32_t> request_index(const Request& r) {
 std::optional<ReportAddress> request_address(const Request& r) {
   if (r.data_len < kIpAddrLen) return std::nullopt;
   return get_address(r.data);
+}
+
+std::optional<ClientAccessesQuery> request_client_accesses(const Request& r) {
+  if (r.data_len < 16) return std::nullopt;
+  ClientAccessesQuery q;
+  q.first_index = get32(r.data);
+  q.n_clients = get32(r.data + 4);
+  q.min_hits = get32(r.data + 8);
+  q.reset = get32(r.data + 12) != 0;
+  return q;
 }
 
 std::vector<uint8_t> reply_status(const Request& r, Status status) {
@@ -268,6 +282,30 @@ std::vector<uint8_t> reply_ntp_source_name(const Request& r, const std::string& 
   return b;
 }
 
+std::vector<uint8_t> reply_client_accesses(const Request& r, const ClientAccessPage& page) {
+  auto b = reply_header(r, kRpyClientAccessesByIndex3, kSuccess);
+  const size_t n = std::min<size_t>(page.clients.size(), ClientAccessPage::kMaxClients);
+  put32(b, kReplyHeaderLen, page.n_indices);
+  put32(b, kReplyHeaderLen + 4, page.next_index);
+  put32(b, kReplyHeaderLen + 8, static_cast<uint32_t>(n));
+  for (size_t i = 0; i < n; ++i) {
+    const ClientAccessReport& c = page.clients[i];
+    const size_t o = kReplyHeaderLen + 12 + i * kClientAccessLen;
+    put_address(b, o, c.ip);
+    const uint32_t counts[] = {c.ntp_hits, c.nke_hits, c.cmd_hits,
+                               c.ntp_drops, c.nke_drops, c.cmd_drops};
+    for (size_t k = 0; k < 6; ++k) put32(b, o + 20 + 4 * k, counts[k]);
+    b[o + 44] = static_cast<uint8_t>(c.ntp_interval);
+    b[o + 45] = static_cast<uint8_t>(c.nke_interval);
+    b[o + 46] = static_cast<uint8_t>(c.cmd_interval);
+    b[o + 47] = static_cast<uint8_t>(c.ntp_timeout_interval);
+    put32(b, o + 48, c.last_ntp_hit_ago);
+    put32(b, o + 52, c.last_nke_hit_ago);
+    put32(b, o + 56, c.last_cmd_hit_ago);
+  }
+  return b;
+}
+
 std::vector<uint8_t> make_request(uint16_t command, uint32_t sequence,
                                   const std::vector<uint8_t>& fields) {
   size_t len = kRequestHeaderLen + fields.size();
@@ -284,6 +322,15 @@ std::vector<uint8_t> make_request(uint16_t command, uint32_t sequence,
 std::vector<uint8_t> index_field(int32_t index) {
   std::vector<uint8_t> b(4);
   put32(b, 0, static_cast<uint32_t>(index));
+  return b;
+}
+
+std::vector<uint8_t> client_accesses_fields(const ClientAccessesQuery& q) {
+  std::vector<uint8_t> b(16);
+  put32(b, 0, q.first_index);
+  put32(b, 4, q.n_clients);
+  put32(b, 8, q.min_hits);
+  put32(b, 12, q.reset ? 1 : 0);
   return b;
 }
 
@@ -384,6 +431,31 @@ ServerStatsReport decode_server_stats(const uint8_t* p) {
 std::string decode_ntp_source_name(const uint8_t* p) {
   const char* d = reinterpret_cast<const char*>(p + kReplyHeaderLen);
   return std::string(d, strnlen(d, 256));
+}
+
+ClientAccessPage decode_client_accesses(const uint8_t* p) {
+  const uint8_t* d = p + kReplyHeaderLen;
+  ClientAccessPage page;
+  page.n_indices = get32(d);
+  page.next_index = get32(d + 4);
+  const uint32_t n = std::min(get32(d + 8), ClientAccessPage::kMaxClients);
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint8_t* c = d + 12 + i * kClientAccessLen;
+    ClientAccessReport r;
+    r.ip = get_address(c);
+    uint32_t* counts[] = {&r.ntp_hits, &r.nke_hits, &r.cmd_hits,
+                          &r.ntp_drops, &r.nke_drops, &r.cmd_drops};
+    for (size_t k = 0; k < 6; ++k) *counts[k] = get32(c + 20 + 4 * k);
+    r.ntp_interval = static_cast<int8_t>(c[44]);
+    r.nke_interval = static_cast<int8_t>(c[45]);
+    r.cmd_interval = static_cast<int8_t>(c[46]);
+    r.ntp_timeout_interval = static_cast<int8_t>(c[47]);
+    r.last_ntp_hit_ago = get32(c + 48);
+    r.last_nke_hit_ago = get32(c + 52);
+    r.last_cmd_hit_ago = get32(c + 56);
+    page.clients.push_back(r);
+  }
+  return page;
 }
 
 }  // namespace chronon::ctl::candm

@@ -21,17 +21,18 @@ inline constexpr uint8_t kPktRequest = 1, kPktReply = 2;
 enum Command : uint16_t {
   kNull = 0, kOnline = 1, kOffline = 2, kBurst = 3, kNSources = 14, kSourceData = 15,
   kTracking = 33, kSourceStats = 34, kCycleLogs = 37, kMakeStep = 43, kActivity = 44,
-  kServerStats = 54, kNtpSourceName = 65, kReloadSources = 70,
+  kServerStats = 54, kNtpSourceName = 65, kClientAccessesByIndex3 = 68, kReloadSources = 70,
 };
 // Reply formats (RPY_*).
 enum ReplyType : uint16_t {
   kRpyNull = 1, kRpyNSources = 2, kRpySourceData = 3, kRpyTracking = 5, kRpySourceStats = 6,
-  kRpyActivity = 12, kRpyNtpSourceName = 19, kRpyServerStats3 = 24,
+  kRpyActivity = 12, kRpyNtpSourceName = 19, kRpyClientAccessesByIndex3 = 21,
+  kRpyServerStats3 = 24,
 };
 // Status codes (STT_*).
 enum Status : uint16_t {
   kSuccess = 0, kFailed = 1, kUnauth = 2, kInvalid = 3, kNoSuchSource = 4,
-  kBadPktVersion = 18, kBadPktLength = 19,
+  kInactive = 15, kBadPktVersion = 18, kBadPktLength = 19,
 };
 
 inline constexpr size_t kRequestHeaderLen = 20;  // offsetof(CMD_Request, data)
@@ -64,6 +65,13 @@ bool parse_request(const uint8_t* p, size_t len, Request* out);
 std::optional<int32_t> request_index(const Request& r);
 // The address argument of NTP_SOURCE_NAME requests.
 std::optional<ReportAddress> request_address(const Request& r);
+// The arguments of CLIENT_ACCESSES_BY_INDEX3 requests.
+struct ClientAccessesQuery {
+  uint32_t first_index = 0, n_clients = 0, min_hits = 0;
+  bool reset = false;
+};
+std::optional<ClientAccessesQuery> request_client_accesses(const Request& r);
+std::vector<uint8_t> client_accesses_fields(const ClientAccessesQuery& q);
 
 // Replies. `status` other than success gives a null reply with that status.
 std::vector<uint8_t> reply_status(const Request& r, Status status);
@@ -74,6 +82,8 @@ std::vector<uint8_t> reply_sourcestats(const Request& r, const SourceStatsReport
 std::vector<uint8_t> reply_activity(const Request& r, const ActivityReport& a);
 std::vector<uint8_t> reply_server_stats(const Request& r, const ServerStatsReport& s);
 std::vector<uint8_t> reply_ntp_source_name(const Request& r, const std::string& name);
+// At most ClientAccessPage::kMaxClients clients are encoded.
+std::vector<uint8_t> reply_client_accesses(const Request& r, const ClientAccessPage& page);
 
 // Client side: a request for `command` with its fields, padded (as chronyc pads) so that it
 // is at least as long as the reply it asks for.
@@ -98,5 +108,6 @@ SourceStatsReport decode_sourcestats(const uint8_t* p);
 ActivityReport decode_activity(const uint8_t* p);
 ServerStatsReport decode_server_stats(const uint8_t* p);
 std::string decode_ntp_source_name(const uint8_t* p);
+ClientAccessPage decode_client_accesses(const uint8_t* p);
 
 }  // namespace chronon::ctl::candm

@@ -8,7 +8,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <stdexcept>
+
+#include <spdlog/spdlog.h>
 
 #include "control/pidfile.h"
 
@@ -81,10 +84,34 @@ std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
       return fits(candm::reply_activity(r, reports.activity(unresolved)));
     case candm::kServerStats:
       return fits(candm::reply_server_stats(r, reports.server_stats(hits_, drops_)));
+    case candm::kNtpSourceName: {
+      const auto a = candm::request_address(r);
+      const auto name = a ? reports.configured_name(*a) : std::nullopt;
+      return fits(name ? candm::reply_ntp_source_name(r, *name)
+                       : candm::reply_status(r, candm::kNoSuchSource));
+    }
+    case candm::kClientAccessesByIndex3:
+      return fits(client_accesses(r));
     default:
       // Not implemented here (yet): chronyc prints "502 Invalid command".
       return fits(candm::reply_status(r, candm::kInvalid));
   }
+}
+
+std::vector<uint8_t> CmdmonServer::client_accesses(const candm::Request& r) {
+  if (!clients_) return candm::reply_status(r, candm::kInactive);
+  const auto q = candm::request_client_accesses(r);
+  if (!q) return candm::reply_status(r, candm::kBadPktLength);
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  ClientAccessPage page;
+  const std::string error = clients_->page(q->first_index, q->n_clients, q->min_hits, q->reset,
+                                           now, &page);
+  if (!error.empty()) {
+    spdlog::warn("clients: {}", error);
+    return candm::reply_status(r, candm::kFailed);
+  }
+  return candm::reply_client_accesses(r, page);
 }
 
 void CmdmonServer::service(const ReportBuilder& reports, int unresolved) {

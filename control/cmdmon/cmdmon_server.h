@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "control/cmdmon/candm_wire.h"
+#include "control/cmdmon/client_log_reader.h"
 #include "control/cmdmon/report_builder.h"
 
 namespace chronon::ctl {
@@ -24,6 +25,9 @@ class CmdmonServer {
   CmdmonServer& operator=(const CmdmonServer&) = delete;
 
   int fd() const { return fd_; }
+  // Where `clients` reads from; without one (noclientlog) chronyc gets chrony's "519 Client
+  // logging is not active in the daemon".
+  void set_client_log(ClientLogReader* clients) { clients_ = clients; }
   const std::string& path() const { return path_; }
   // Answers the requests waiting on the socket. `unresolved`: sources whose name has not
   // resolved yet (for activity).
@@ -36,8 +40,11 @@ class CmdmonServer {
   uint64_t drops() const { return drops_; }
 
  private:
+  std::vector<uint8_t> client_accesses(const candm::Request& r);
+
   std::string path_;
   int fd_ = -1;
+  ClientLogReader* clients_ = nullptr;
   uint64_t hits_ = 0, drops_ = 0;
 };
 

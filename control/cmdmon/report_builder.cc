@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include <cmath>
+#include <cstring>
 
 namespace chronon::ctl {
 
@@ -32,7 +33,12 @@ ReportBuilder::ReportBuilder(const TimeKeeper& keeper, ServerStateSource& state,
 ReportAddress ReportBuilder::address_of(size_t i) const {
   const NtpSource& s = keeper_.source(i);
   ReportAddress a;
-  if (s.config().address.find(':') != std::string::npos &&
+  if (s.is_refclock()) {
+    // As chronyd: a reference clock's refid in the IPv4 field (chronyc prints its text).
+    a.family = ReportAddress::Family::kInet4;
+    const uint32_t refid = htonl(s.refid());
+    std::memcpy(a.bytes, &refid, 4);
+  } else if (s.config().address.find(':') != std::string::npos &&
       inet_pton(AF_INET6, s.name().c_str(), a.bytes) == 1) {
     a.family = ReportAddress::Family::kInet6;
   } else if (inet_pton(AF_INET, s.name().c_str(), a.bytes) == 1) {
@@ -40,12 +46,21 @@ ReportAddress ReportBuilder::address_of(size_t i) const {
   } else if (inet_pton(AF_INET6, s.name().c_str(), a.bytes) == 1) {
     a.family = ReportAddress::Family::kInet6;
   } else {
-    // A reference clock, or a name not resolved yet: shown by its refid (chronyc prints
-    // the refid's text for ID addresses).
+    // A name not resolved yet (chronyc shows these only with -a, as ID#...).
     a.family = ReportAddress::Family::kId;
     a.id = s.refid();
   }
   return a;
+}
+
+std::optional<std::string> ReportBuilder::configured_name(const ReportAddress& a) const {
+  for (size_t i = 0; i < keeper_.source_count(); ++i) {
+    const ReportAddress b = address_of(i);
+    if (b.family == a.family && b.id == a.id && std::memcmp(b.bytes, a.bytes, 16) == 0) {
+      return keeper_.source(i).config().address;
+    }
+  }
+  return std::nullopt;
 }
 
 TrackingReport ReportBuilder::tracking() const {
@@ -58,7 +73,11 @@ TrackingReport ReportBuilder::tracking() const {
   if (served.leap != dp::kLeapUnsynchronised && !served.reference_time.is_zero())
     t.ref_time = ts::from_ntp(served.reference_time, clock_.now());
   const int sel = keeper_.selected();
-  if (state_.reference() && !state_.serving_local() && sel >= 0) t.ip = address_of(sel);
+  // A reference clock has no address: chronyc prints the refid's text instead.
+  if (state_.reference() && !state_.serving_local() && sel >= 0 &&
+      !keeper_.source(static_cast<size_t>(sel)).is_refclock()) {
+    t.ip = address_of(static_cast<size_t>(sel));
+  }
   if (state_.serving_local()) {
     // chronyd reports the local reference as 127.127.1.1.
     t.ip.family = ReportAddress::Family::kInet4;
@@ -110,7 +129,8 @@ std::optional<SourceStatsReport> ReportBuilder::sourcestats(size_t i) const {
   const SourceEstimate& e = s.stats().estimate();
   SourceStatsReport r;
   r.ref_id = s.refid();
-  r.ip = address_of(i);
+  // A reference clock has no address here (chronyd's way): chronyc names it by ref_id.
+  if (!s.is_refclock()) r.ip = address_of(i);
   r.n_samples = static_cast<uint32_t>(s.stats().size());
   r.n_runs = static_cast<uint32_t>(e.runs);
   r.span_s = static_cast<uint32_t>(std::lround(std::max(0.0, e.span_s)));

@@ -25,6 +25,8 @@ class ReportBuilder {
 
   // The report address of source i: its IP address, or its refid for a reference clock.
   ReportAddress address_of(size_t i) const;
+  // The name the source at `a` was configured with (`server NAME`), for chronyc -N.
+  std::optional<std::string> configured_name(const ReportAddress& a) const;
 
  private:
   const TimeKeeper& keeper_;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <ctime>
 #include <string>
+#include <vector>
 
 namespace chronon::ctl {
 
@@ -83,6 +84,26 @@ struct ServerStatsReport {
   uint32_t ntp_drops = 0, nke_drops = 0, cmd_drops = 0, log_drops = 0;
   uint32_t ntp_auth_hits = 0, ntp_interleaved_hits = 0, ntp_timestamps = 0;
   uint32_t ntp_span_seconds = 0;
+};
+
+// One line of chronyc clients (chrony's RPY_ClientAccesses_Client). Intervals are log2
+// seconds, 127 when unknown; "ago" times are seconds, UINT32_MAX when never.
+struct ClientAccessReport {
+  ReportAddress ip;
+  uint32_t ntp_hits = 0, nke_hits = 0, cmd_hits = 0;
+  uint32_t ntp_drops = 0, nke_drops = 0, cmd_drops = 0;
+  int8_t ntp_interval = 127, nke_interval = 127, cmd_interval = 127;
+  int8_t ntp_timeout_interval = 127;
+  uint32_t last_ntp_hit_ago = UINT32_MAX, last_nke_hit_ago = UINT32_MAX;
+  uint32_t last_cmd_hit_ago = UINT32_MAX;
+};
+
+// A page of the client list, as chronyc asks for it (by index, 8 at a time).
+struct ClientAccessPage {
+  static constexpr uint32_t kMaxClients = 8;  // MAX_CLIENT_ACCESSES
+  uint32_t n_indices = 0;   // how many indices the list has
+  uint32_t next_index = 0;  // the index after the last one examined
+  std::vector<ClientAccessReport> clients;
 };
 
 }  // namespace chronon::ctl

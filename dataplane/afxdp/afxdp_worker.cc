@@ -185,7 +185,7 @@ void AfxdpWorker::run(const std::atomic<bool>& stop) {
   }
   auto burst = std::make_unique<Burst>();
   WorkerCounters& slot = seg_->workers[cfg_.index];
-  slot.active.store(1, std::memory_order_relaxed);
+  start_worker_slot(slot, *core_);
   pollfd pfd{xsk_->fd(), POLLIN, 0};
   XskRing& rx = xsk_->rx();
   XskRing& tx = xsk_->tx();

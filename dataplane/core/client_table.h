@@ -60,6 +60,9 @@ class ClientTable {
   void prefetch(uint64_t hash) const;
 
   size_t capacity() const { return buckets_ * kBucketWays; }
+  // The records, capacity() of them (for the segment's pointer to the table; see
+  // WorkerCounters::client_table_addr). Empty slots have an all-zero address.
+  const ClientRecord* records() const { return records_; }
   uint64_t evictions() const { return evictions_; }
   size_t bytes() const { return capacity() * sizeof(ClientRecord); }
   // Visits every occupied record (reports); not for the hot path.

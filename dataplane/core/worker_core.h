@@ -11,6 +11,7 @@
 #include <string>
 
 #include "dataplane/core/server_core.h"
+#include "dataplane/shared/segment_layout.h"
 #include "timestamping/clock_read.h"
 
 namespace chronon::dp {
@@ -26,6 +27,14 @@ inline std::unique_ptr<ServerCore> make_worker_core(int index, size_t client_tab
                              " bytes for worker " + std::to_string(index) +
                              "'s client table (clientloglimit)");
   }
+}
+
+// Marks the worker's slot active, after telling control where its client table is.
+inline void start_worker_slot(WorkerCounters& slot, const ServerCore& core) {
+  slot.client_table_addr.store(reinterpret_cast<uintptr_t>(core.clients().records()),
+                               std::memory_order_relaxed);
+  slot.client_table_records.store(core.clients().capacity(), std::memory_order_relaxed);
+  slot.active.store(1, std::memory_order_release);
 }
 
 }  // namespace chronon::dp

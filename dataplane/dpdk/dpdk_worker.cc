@@ -124,7 +124,7 @@ void DpdkWorker::forward_from_kernel(Burst& b) {
 void DpdkWorker::run(const std::atomic<bool>& stop) {
   auto burst = std::make_unique<Burst>();
   WorkerCounters& slot = seg_->workers[cfg_.index];
-  slot.active.store(1, std::memory_order_relaxed);
+  start_worker_slot(slot, *core_);
   int idle = 0;
   while (!stop.load(std::memory_order_relaxed)) {
     core_->refresh(*seg_, ts::monotonic_now_ns());

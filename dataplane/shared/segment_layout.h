@@ -7,6 +7,7 @@
 //   2  access table compiled to a longest-prefix-match hash; rx_hw_timestamps counter.
 //   3  backend name; frame-level drop counters (kernel-bypass backends); XDP program counters;
 //      exception-path counters and TAP addresses (dpdk).
+//   4  each worker's client table location, for control's `clients` report.
 #pragma once
 
 #include <sys/types.h>
@@ -23,7 +24,7 @@
 namespace chronon::dp {
 
 inline constexpr uint64_t kSegmentMagic = 0x4e4f4e4f52484321ULL;  // "!CHRONON" little-endian
-inline constexpr uint32_t kSegmentVersion = 3;
+inline constexpr uint32_t kSegmentVersion = 4;
 inline constexpr int kFrameDropSlots = 16;  // >= FrameDrop::kCount (static_assert in frame.cc)
 inline constexpr int kXdpCounterSlots = 8;  // >= the XDP program's counters (ntp_steer_abi.h)
 inline constexpr int kMaxWorkers = 64;
@@ -60,6 +61,11 @@ struct alignas(64) WorkerCounters {
   // dpdk: frames handed to the kernel's TAP interface and frames from it sent out the port.
   std::atomic<uint64_t> to_kernel;
   std::atomic<uint64_t> from_kernel;
+  // Where the worker's client table lives in the dataplane's address space (written before
+  // `active`): control copies it with process_vm_readv for the `clients` report, so that the
+  // hot path never spends a cycle on reporting.
+  std::atomic<uint64_t> client_table_addr;
+  std::atomic<uint64_t> client_table_records;
 
   // A dataplane starts its slots from zero (relaxed: no worker runs yet).
   void reset() {
@@ -76,6 +82,8 @@ struct alignas(64) WorkerCounters {
     kernel_drops = 0;
     to_kernel = 0;
     from_kernel = 0;
+    client_table_addr = 0;
+    client_table_records = 0;
   }
 };
 

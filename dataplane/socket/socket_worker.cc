@@ -241,7 +241,7 @@ SocketWorker::~SocketWorker() {
 
 void SocketWorker::begin() {
   batch_ = std::make_unique<Batch>();
-  seg_->workers[cfg_.index].active.store(1, std::memory_order_relaxed);
+  start_worker_slot(seg_->workers[cfg_.index], *core_);
 }
 
 void SocketWorker::refresh() { core_->refresh(*seg_, ts::monotonic_now_ns()); }

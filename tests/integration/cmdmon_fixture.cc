@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -115,6 +116,62 @@ std::vector<Source> make_sources() {
   return v;
 }
 
+std::vector<chronon::ctl::ClientAccessReport> make_clients() {
+  std::vector<chronon::ctl::ClientAccessReport> v;
+  const char* v4s[] = {"10.99.0.1", "10.99.0.2", "10.99.0.3", "192.0.2.1", "192.0.2.2",
+                       "198.51.100.1", "198.51.100.2", "203.0.113.9", "203.0.113.10"};
+  uint32_t k = 1;
+  for (const char* a : v4s) {
+    chronon::ctl::ClientAccessReport c;
+    c.ip = v4(a);
+    c.ntp_hits = k * k * k * 37;
+    c.ntp_drops = k % 3 == 0 ? k * 11 : 0;
+    c.ntp_interval = static_cast<int8_t>(k % 4 == 0 ? 127 : static_cast<int>(k) - 3);
+    c.ntp_timeout_interval = static_cast<int8_t>(k % 2 == 0 ? 127 : -2);
+    c.last_ntp_hit_ago = k == 9 ? UINT32_MAX : k * k * k * k * 211;
+    c.cmd_hits = k == 1 ? 20 : 0;
+    c.cmd_interval = k == 1 ? 3 : 127;
+    c.last_cmd_hit_ago = k == 1 ? 4 : UINT32_MAX;
+    c.nke_hits = k == 2 ? 5 : 0;
+    c.nke_drops = k == 2 ? 1 : 0;
+    c.nke_interval = k == 2 ? 10 : 127;
+    c.last_nke_hit_ago = k == 2 ? 99999 : UINT32_MAX;
+    v.push_back(c);
+    ++k;
+  }
+  chronon::ctl::ClientAccessReport c;
+  c.ip = v6("2001:db8:ffff:ffff:ffff:ffff:ffff:fffe");
+  c.ntp_hits = 4000000000u;
+  c.ntp_drops = 65535;
+  c.ntp_interval = -4;
+  c.ntp_timeout_interval = 6;
+  c.last_ntp_hit_ago = 0;
+  v.push_back(c);
+  c.ip = v6("fd00::7");
+  c.ntp_hits = 1;
+  c.ntp_drops = 0;
+  c.last_ntp_hit_ago = 1199;
+  v.push_back(c);
+  return v;
+}
+
+// chronyd's paging: from first_index, up to n_clients entries with at least min_hits.
+std::vector<uint8_t> client_page(const candm::Request& r) {
+  static const auto clients = make_clients();
+  const auto q = candm::request_client_accesses(r);
+  if (!q) return candm::reply_status(r, candm::kBadPktLength);
+  chronon::ctl::ClientAccessPage page;
+  page.n_indices = static_cast<uint32_t>(clients.size());
+  const uint32_t max = std::min(q->n_clients, chronon::ctl::ClientAccessPage::kMaxClients);
+  uint32_t i = q->first_index;
+  for (; i < clients.size() && page.clients.size() < max; ++i) {
+    if (clients[i].ntp_hits < q->min_hits) continue;
+    page.clients.push_back(clients[i]);
+  }
+  page.next_index = i;
+  return candm::reply_client_accesses(r, page);
+}
+
 TrackingReport make_tracking() {
   TrackingReport t;
   t.ref_id = 0x0A630001;
@@ -175,6 +232,7 @@ std::vector<uint8_t> answer(const candm::Request& r, const std::vector<Source>& 
       s.ntp_span_seconds = 3600;
       return candm::reply_server_stats(r, s);
     }
+    case candm::kClientAccessesByIndex3: return client_page(r);
     default: return candm::reply_status(r, candm::kInvalid);
   }
 }

@@ -207,6 +207,11 @@ class SeedConfig(unittest.TestCase):
                                  text=True)
             self.assertEqual(out.returncode, 0, out.stderr)
             self.assertIn("Stratum         : 8\n", out.stdout)
+            # The seed has noclientlog: no client list, as chronyd says.
+            out = subprocess.run([cli, "-h", lab.cmd_socket(), "clients"], capture_output=True,
+                                 text=True)
+            self.assertEqual(out.returncode, 1)
+            self.assertIn("519 Client logging is not active in the daemon", out.stderr)
 
 
 class HardwareTimestamps(unittest.TestCase):

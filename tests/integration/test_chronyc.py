@@ -81,6 +81,23 @@ class Chronyc(unittest.TestCase):
                    "serverstats did not count the requests")
         self.assertGreater(self.serverstats()["Command packets received"], 0)
 
+    def test_clients_lists_the_lab_client(self):
+        for _ in range(4):
+            self.lab.run(self.lab.cli, "python3", QUERY, self.lab.v4_srv, "123", L.request().hex(), "", "1.0")
+        rows = [l.split(",") for l in self.chronyc("-c", "clients").stdout.strip().splitlines()]
+        mine = [r for r in rows if r[0] == self.lab.v4_cli]
+        self.assertEqual(len(mine), 1, rows)
+        self.assertGreaterEqual(int(mine[0][1]), 4)       # NTP hits
+        self.assertLess(int(mine[0][5]), 60)              # seconds since the last
+        table = self.chronyc("clients").stdout
+        self.assertTrue(table.startswith("Hostname                      NTP   Drop Int IntL Last     Cmd   Drop Int  Last\n"), table)
+        # The chronon CLI reads the same list; -p filters by hits.
+        cli = os.path.join(L.BUILD, "chronon")
+        out = L.sh(cli, "-c", "-h", self.sock, "clients").stdout
+        self.assertIn(self.lab.v4_cli + "," + mine[0][1] + ",", out)
+        out = L.sh(cli, "-c", "-h", self.sock, "clients", "-p", "1000000").stdout
+        self.assertEqual(out, "")
+
     def serverstats(self):
         out = self.chronyc("serverstats").stdout
         return {k.strip(): int(v) for k, v in (l.split(":") for l in out.strip().splitlines())}

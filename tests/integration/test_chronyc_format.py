@@ -36,6 +36,11 @@ CASES = [
     (["-c"], ["activity"]),
     ([], ["serverstats"]),
     (["-c"], ["serverstats"]),
+    ([], ["clients"]),
+    ([], ["clients", "-k"]),
+    ([], ["clients", "-p", "1000"]),
+    (["-c"], ["clients"]),
+    (["-c"], ["clients", "-k", "-p", "10"]),
 ]
 
 
@@ -79,6 +84,13 @@ class SameAsChronyc(unittest.TestCase):
             self.assertIn(unit, out)
         for mark in ("^*", "^?", "=+", "#-", "^x", "^~", "ID#0000000003"):
             self.assertIn(mark, out)
+
+    def test_clients_span_pages_and_units(self):
+        _, chronon = self.run_both([], ["clients"])
+        lines = chronon.stdout.splitlines()
+        self.assertEqual(len(lines), 2 + 11)  # header, rule, 11 clients over two pages
+        for text in ("4000000000", "65535", "   -", "  -4", "1199", "fd00::7"):
+            self.assertIn(text, chronon.stdout)
 
     def test_multiple_commands_with_m(self):
         r = subprocess.run([CHRONON, "-h", self.sock, "-m", "activity", "sources -v"],

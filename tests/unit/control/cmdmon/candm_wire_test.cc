@@ -38,6 +38,8 @@ TEST(CandmReplies, LengthsMatchChronycsExpectations) {
   EXPECT_EQ(reply_length(kRpySourceData), 76u);
   EXPECT_EQ(reply_length(kRpyTracking), 104u);
   EXPECT_EQ(reply_length(kRpySourceStats), 84u);
+  // Up to the EOR field, as chrony's pktlength.c: 28 + 12 + 8 clients of 60 bytes.
+  EXPECT_EQ(reply_length(kRpyClientAccessesByIndex3), 520u);
   EXPECT_EQ(reply_length(kRpyActivity), 48u);
   EXPECT_EQ(reply_length(kRpyServerStats3), 72u);
 }

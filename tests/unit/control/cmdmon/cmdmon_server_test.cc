@@ -66,6 +66,37 @@ TEST(CmdmonServer, SourcesByIndexAndOutOfRange) {
             candm::kNoSuchSource);
 }
 
+TEST(CmdmonServer, ReferenceClocksAreReportedByRefidAsChronydDoes) {
+  Rig r;
+  SourceConfig c;
+  c.address = "PHC0";
+  r.keeper.add_source(c, "PHC0", 0x50484330).set_refclock();
+  auto rep = r.ask(candm::make_request(candm::kSourceData, 2, candm::index_field(1)));
+  ASSERT_EQ(status_of(rep), candm::kSuccess);
+  const SourceReport s = candm::decode_source_data(rep.data());
+  EXPECT_EQ(s.mode, SourceReport::Mode::kRefclock);
+  EXPECT_EQ(s.ip.family, ReportAddress::Family::kInet4);  // the refid, as an IPv4 address
+  EXPECT_EQ(s.ip.text(), "80.72.67.48");
+  rep = r.ask(candm::make_request(candm::kSourceStats, 3, candm::index_field(1)));
+  const SourceStatsReport st = candm::decode_sourcestats(rep.data());
+  EXPECT_EQ(st.ip.family, ReportAddress::Family::kUnspec);  // no address: by ref_id
+  EXPECT_EQ(st.ref_id, 0x50484330u);
+}
+
+TEST(CmdmonServer, SourceNamesAsConfigured) {
+  Rig r;
+  ReportAddress a;
+  a.family = ReportAddress::Family::kInet4;
+  a.bytes[0] = 10;
+  a.bytes[3] = 1;
+  auto rep = r.ask(candm::make_request(candm::kNtpSourceName, 5, candm::address_field(a)));
+  ASSERT_EQ(status_of(rep), candm::kSuccess);
+  EXPECT_EQ(candm::decode_ntp_source_name(rep.data()), "10.0.0.1");
+  a.bytes[3] = 2;
+  rep = r.ask(candm::make_request(candm::kNtpSourceName, 6, candm::address_field(a)));
+  EXPECT_EQ(status_of(rep), candm::kNoSuchSource);
+}
+
 TEST(CmdmonServer, UnknownCommandsAndVersionsGetAnErrorStatus) {
   Rig r;
   auto req = candm::make_request(candm::kMakeStep, 1);
