@@ -23,8 +23,7 @@
 #include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
 
-#include "control/cmdmon/cmdmon_server.h"
-#include "control/cmdmon/report_builder.h"
+#include "control/cmdmon/command_channels.h"
 #include "control/config/config.h"
 #include "control/dataplane_supervisor.h"
 #include "control/pidfile.h"
@@ -281,12 +280,10 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     spdlog::info("query it with: ntpdig 127.0.0.1   or   chronyd -Q -t 5 'server 127.0.0.1 iburst'");
   }
   // The command socket (chronyc's protocol): reports for the chronon CLI and chronyc.
-  ctl::CmdmonServer cmdmon(cfg.cmdsocket);
-  ctl::ReportBuilder reports(keeper, state_source, clock, *seg.get());
-  // `clients` reads the dataplane's client tables; noclientlog turns the report off, as
-  // in chronyd (rate limiting still works).
-  ctl::ClientLogReader client_log(*seg.get());
-  if (!cfg.noclientlog) cmdmon.set_client_log(&client_log);
+  std::vector<std::string> cmd_warnings;
+  ctl::CommandChannels commands(cfg, keeper, state_source, clock, *seg.get(), &cmd_warnings);
+  for (const auto& w : cmd_warnings) spdlog::warn("{}", w);
+  spdlog::info("{}", commands.describe());
   report_startup("ok");
   keeper.set_own_refids(ctl::local_address_refids());
   bool peers_on = false;
@@ -298,8 +295,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     fds.assign({{sfd, POLLIN, 0}, {sup ? sup->exit_fd() : -1, POLLIN, 0},
                 {sup ? sup->stderr_fd() : -1, POLLIN, 0}});
     if (inline_server) inline_server->append_fds(&fds);
-    const size_t cmdmon_index = fds.size();
-    fds.push_back(pollfd{cmdmon.fd(), POLLIN, 0});
+    commands.append_fds(&fds);
     const size_t sources_first = fds.size();
     int wait_ms = sources.prepare(&fds, inline_server ? 100 : 1000);
     const double loop_mono = ts::to_nanos(clock.monotonic()).count() * 1e-9;
@@ -335,7 +331,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     }
     if (inline_server && n >= 0) inline_server->service(fds, 3);
     if (n >= 0) sources.service(fds, sources_first, &source_logs, &events);
-    if (n > 0 && (fds[cmdmon_index].revents & POLLIN)) cmdmon.service(reports, sources.unresolved());
+    if (n > 0) commands.service(fds, sources.unresolved());
     for (const auto& r : refclocks) {
       r->service(ts::to_nanos(clock.monotonic()).count() * 1e-9, clock, leap_source, keeper,
                  &events, &source_logs);

@@ -46,8 +46,24 @@ CmdmonServer::~CmdmonServer() {
   }
 }
 
+namespace {
+
+// chronyd's PERMIT_OPEN requests: harmless to answer to any host cmdallow lets in.
+bool open_command(uint16_t command) {
+  switch (command) {
+    case candm::kNull: case candm::kNSources: case candm::kSourceData: case candm::kTracking:
+    case candm::kSourceStats: case candm::kActivity: case candm::kNtpSourceName:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
-                                          const ReportBuilder& reports, int unresolved) {
+                                          const ReportBuilder& reports, int unresolved,
+                                          Origin origin) {
   candm::Request r;
   if (!candm::parse_request(p, len, &r) || r.pkt_type != candm::kPktRequest) {
     ++drops_;
@@ -63,6 +79,9 @@ std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
     return {};
   };
   if (r.version != candm::kProtoVersion) return fits(candm::reply_status(r, candm::kBadPktVersion));
+  if (origin == Origin::kNetwork && !open_command(r.command)) {
+    return fits(candm::reply_status(r, candm::kUnauth));
+  }
   switch (r.command) {
     case candm::kNull:
       return fits(candm::reply_status(r, candm::kSuccess));

@@ -33,9 +33,15 @@ class CmdmonServer {
   // resolved yet (for activity).
   void service(const ReportBuilder& reports, int unresolved);
 
-  // One request to its reply bytes (empty: no reply); the socket shell around it is thin.
+  // Where a request came from: the Unix socket (root and the socket's group: every command)
+  // or the UDP command port (chronyd's open commands only; the rest get "501 Not
+  // authorised").
+  enum class Origin { kUnixSocket, kNetwork };
+  // One request to its reply bytes (empty: no reply); the socket shells around it are thin.
   std::vector<uint8_t> handle(const uint8_t* p, size_t len, const ReportBuilder& reports,
-                              int unresolved);
+                              int unresolved, Origin origin = Origin::kUnixSocket);
+  // A request refused before handle() (access, rate, size), for serverstats.
+  void count_drop() { ++drops_; }
   uint64_t hits() const { return hits_; }
   uint64_t drops() const { return drops_; }
 

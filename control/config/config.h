@@ -137,7 +137,7 @@ struct Config {
   DataplaneConfig dataplane;
   int port = 123, cmdport = 323;
   std::vector<std::string> bindaddress;     // at most one IPv4 and one IPv6
-  std::vector<std::string> bindcmdaddress;  // addresses, or a Unix socket path
+  std::vector<std::string> bindcmdaddress;  // UDP command port: at most one IPv4, one IPv6
   std::string cmdsocket = "/run/chronon/chronond.sock";  // the last path bindcmdaddress gave
   bool noclientlog = false;
   uint64_t clientloglimit = 524288;  // bytes

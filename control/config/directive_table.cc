@@ -77,32 +77,33 @@ dp::IpAddress parse_address(DirectiveContext& c) {
 
 void address(DirectiveContext& c) { parse_address(c); }
 
-// One IPv4 and one IPv6 address; a later one of the same family replaces the earlier (chrony).
-void bindaddress(DirectiveContext& c) {
+// One IPv4 and one IPv6 address in `list`; a later one of the same family replaces the
+// earlier (chrony).
+void one_address_per_family(DirectiveContext& c, std::vector<std::string>& list) {
   const bool v4 = parse_address(c).is_v4();
   const bool v6_text = c.args[0].find(':') != std::string::npos;
   if (v4 && v6_text) {
-    c.fail("IPv4-mapped address '" + c.args[0] + "' for 'bindaddress': write the IPv4 address");
+    c.fail("IPv4-mapped address '" + c.args[0] + "' for '" + c.directive +
+           "': write the IPv4 address");
   }
   // Stored addresses passed this check, so the text tells the family.
-  auto& list = c.cfg.bindaddress;
-  std::erase_if(list, [&](const std::string& s) { return (s.find(':') == std::string::npos) == v4; });
+  std::erase_if(list, [&](const std::string& s) {
+    return s.front() != '/' && (s.find(':') == std::string::npos) == v4;
+  });
   list.push_back(c.args[0]);
 }
 
-// A path is the command socket (chronond answers chrony's command protocol there); an address
-// would be chronyd's UDP command port, which chronond does not open (yet).
+void bindaddress(DirectiveContext& c) { one_address_per_family(c, c.cfg.bindaddress); }
+
+// A path is the command socket (every command, for root and the socket's group); an address
+// is where the UDP command port listens (cmdport; chronyd's open commands only).
 void bindcmdaddress(DirectiveContext& c) {
   c.expect_args(1);
-  if (c.args[0].front() != '/') {
-    address(c);
-    c.cfg.not_implemented.push_back(c.where.str() + ": 'bindcmdaddress " + c.args[0] +
-                                    "' accepted, not implemented yet (no UDP command port; "
-                                    "chronond answers on its Unix socket)");
-  } else {
+  if (c.args[0].front() == '/') {
     c.cfg.cmdsocket = c.args[0];
+    return;
   }
-  c.cfg.bindcmdaddress.push_back(c.args[0]);
+  one_address_per_family(c, c.cfg.bindcmdaddress);
 }
 
 void port(DirectiveContext& c) {
@@ -224,10 +225,10 @@ const std::vector<DirectiveSpec>& directive_table() {
         {"broadcast", broadcast, kLater},
         {"clientloglimit", clientloglimit, kDone},
         {"clockprecision", set_double<&Config::clockprecision_s>, kLater},
-        {"cmdallow", parse_access, kLater},
-        {"cmddeny", parse_access, kLater},
-        {"cmdport", set_int<&Config::cmdport, 0, 65535>, kLater},
-        {"cmdratelimit", parse_ratelimit, kLater},
+        {"cmdallow", parse_access, kDone},
+        {"cmddeny", parse_access, kDone},
+        {"cmdport", set_int<&Config::cmdport, 0, 65535>, kDone},
+        {"cmdratelimit", parse_ratelimit, kDone},
         {"combinelimit", set_double<&Config::combinelimit>, kDone},
         {"commandkey", any_args, S::kObsolete},
         {"confdir", parse_confdir, kDone},

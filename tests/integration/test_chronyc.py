@@ -117,6 +117,19 @@ class Chronyc(unittest.TestCase):
         self.assertRegex(L.sh(cli, "-h", self.sock, "tracking").stdout,
                          r"Leap status     : Normal\n")
 
+    def test_plain_chronyc_uses_the_udp_command_port(self):
+        # No -h: chronyc finds no chronyd socket and asks 127.0.0.1:323, where chronond
+        # answers the open commands, as chronyd does.
+        r = self.lab.run(self.lab.srv, "chronyc", "-n", "tracking")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"({self.lab.v4_cli})", r.stdout)
+        r = self.lab.run(self.lab.srv, "chronyc", "-n", "-h", "::1", "sources")
+        self.assertIn(self.lab.v4_cli, r.stdout)
+        # Commands that are not open need the Unix socket.
+        r = self.lab.run(self.lab.srv, "chronyc", "-n", "-h", "127.0.0.1", "clients")
+        self.assertIn("501 Not authorised", r.stdout + r.stderr)
+        self.assertIn("command port 127.0.0.1:323 [::1]:323", L.read(self.d.log))
+
     def test_unanswered_command_gets_chronycs_error(self):
         r = self.chronyc("makestep")
         self.assertNotEqual(r.returncode, 0)

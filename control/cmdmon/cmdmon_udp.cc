@@ -1,0 +1,145 @@
+// CmdmonUdp; see cmdmon_udp.h.
+#include "control/cmdmon/cmdmon_udp.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "control/policy_publisher.h"
+
+namespace chronon::ctl {
+
+namespace {
+
+constexpr size_t kMaxLimiterEntries = 4096;  // remote command clients remembered
+
+bool is_loopback(const dp::IpAddress& a) {
+  if (a.is_v4()) return (a.v4() >> 24) == 127;
+  static const dp::IpAddress kLoopback6 = *dp::parse_ip("::1");
+  return a == kLoopback6;
+}
+
+// Binds a UDP socket to `address`:`port`; the fd, or -1 with `error` set.
+int open_port(const std::string& address, int port, std::string* error) {
+  sockaddr_storage ss{};
+  socklen_t len;
+  auto* in4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, address.c_str(), &in4->sin_addr) == 1) {
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons(static_cast<uint16_t>(port));
+    len = sizeof *in4;
+  } else if (inet_pton(AF_INET6, address.c_str(), &in6->sin6_addr) == 1) {
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(static_cast<uint16_t>(port));
+    len = sizeof *in6;
+  } else {
+    *error = "not an IP address";
+    return -1;
+  }
+  const int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *error = std::strerror(errno);
+    return -1;
+  }
+  const int one = 1;
+  if (ss.ss_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&ss), len) != 0) {
+    *error = std::strerror(errno);
+    if (errno == EADDRINUSE) *error += " (is chronyd running?)";
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+dp::IpAddress address_of(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    return dp::IpAddress::from_v4(ntohl(reinterpret_cast<const sockaddr_in&>(ss).sin_addr.s_addr));
+  }
+  const auto& in6 = reinterpret_cast<const sockaddr_in6&>(ss);
+  uint8_t b[16];
+  std::memcpy(b, &in6.sin6_addr, 16);
+  return dp::IpAddress::from_v6(b);
+}
+
+}  // namespace
+
+CmdmonUdp::CmdmonUdp(const Config& cfg, std::vector<std::string>* warnings)
+    : access_(std::make_unique<dp::AccessTable>()) {
+  compile_access(cfg.cmd_access, access_.get());
+  limit_ = rate_limit_params(cfg.cmdratelimit);
+  if (cfg.cmdport == 0) return;
+  std::vector<std::string> addresses;
+  for (const std::string& a : cfg.bindcmdaddress) {
+    if (!a.empty() && a.front() != '/') addresses.push_back(a);
+  }
+  if (addresses.empty()) addresses = {"127.0.0.1", "::1"};  // chronyd's default
+  for (const std::string& a : addresses) {
+    std::string error;
+    const int fd = open_port(a, cfg.cmdport, &error);
+    const std::string where = (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" +
+                              std::to_string(cfg.cmdport);
+    if (fd < 0) {
+      warnings->push_back("command port " + where + " not opened: " + error +
+                          "; the Unix command socket still answers");
+      continue;
+    }
+    fds_.push_back(fd);
+    endpoints_.push_back(where);
+  }
+}
+
+CmdmonUdp::~CmdmonUdp() {
+  for (int fd : fds_) close(fd);
+}
+
+bool CmdmonUdp::admit(const dp::IpAddress& from, uint32_t now_16) {
+  if (is_loopback(from)) return true;
+  if (!dp::access_allowed(*access_, from)) return false;
+  if (!limit_.enabled) return true;
+  const std::string key(reinterpret_cast<const char*>(from.bytes.data()), 16);
+  auto it = limiter_.find(key);
+  if (it == limiter_.end()) {
+    if (limiter_.size() >= kMaxLimiterEntries) limiter_.clear();  // a flood: start over
+    it = limiter_.emplace(key, dp::new_limiter_state(limit_)).first;
+  }
+  dp::limiter_hit(limit_, it->second, now_16);
+  rng_ = rng_ * 1664525u + 1013904223u;
+  return !dp::limiter_should_drop(limit_, it->second, rng_);
+}
+
+void CmdmonUdp::service(int fd, CmdmonServer& server, const ReportBuilder& reports,
+                        int unresolved) {
+  uint8_t buf[candm::kMaxRequestLen + 1];
+  for (int i = 0; i < 64; ++i) {
+    sockaddr_storage from{};
+    socklen_t from_len = sizeof from;
+    const ssize_t n = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT,
+                               reinterpret_cast<sockaddr*>(&from), &from_len);
+    if (n < 0) return;
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const auto now_16 = static_cast<uint32_t>((now.tv_sec << 4) | (now.tv_nsec >> 26));
+    if (!admit(address_of(from), now_16 == 0 ? 1 : now_16)) {
+      server.count_drop();
+      continue;
+    }
+    if (static_cast<size_t>(n) > candm::kMaxRequestLen) {
+      server.count_drop();
+      continue;
+    }
+    const auto reply = server.handle(buf, static_cast<size_t>(n), reports, unresolved,
+                                     CmdmonServer::Origin::kNetwork);
+    if (reply.empty()) continue;
+    sendto(fd, reply.data(), reply.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from),
+           from_len);
+  }
+}
+
+}  // namespace chronon::ctl
