@@ -57,6 +57,15 @@ std::optional<double> Discipline::tick() {
   return slew_end_mono_s_;
 }
 
+std::optional<double> Discipline::make_step() {
+  const double remaining = remaining_correction_s();  // positive: the clock is ahead
+  end_slew();
+  if (remaining == 0) return 0.0;
+  if (!control_.step(ts::Nanos(std::llround(-remaining * 1e9)))) return std::nullopt;
+  if (listener_) listener_(clock_.now(), 0.0, -remaining);
+  return -remaining;
+}
+
 DisciplineOutcome Discipline::update(double offset_s, double offset_sd_s, double frequency,
                                      double skew) {
   DisciplineOutcome out;

@@ -51,6 +51,10 @@ class Discipline {
   DisciplineOutcome update(double offset_s, double offset_sd_s, double frequency, double skew);
   // Ends the slew if it is due; returns when to call again (monotonic seconds), if ever.
   std::optional<double> tick();
+  // chronyc makestep: what is left of the slew in progress is applied at once, as a step.
+  // Returns the step added to the clock (0 when nothing was left), or nullopt when the
+  // clock could not be stepped.
+  std::optional<double> make_step();
 
   double frequency_ppm() const { return base_freq_ppm_; }   // without the slew
   double skew_ppm() const { return skew_ppm_; }

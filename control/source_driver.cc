@@ -87,14 +87,14 @@ int SourceDriver::prepare(std::vector<pollfd>* fds, int max_wait_ms) {
   for (const auto& e : endpoints_) {
     fds->push_back(pollfd{e->sock.fd(), POLLIN, 0});
     const NtpSource& s = keeper_.source(e->source);
-    if (!s.stopped()) wait_s = std::min(wait_s, std::max(0.0, s.next_poll_mono_s() - now));
+    if (s.polling()) wait_s = std::min(wait_s, std::max(0.0, s.next_poll_mono_s() - now));
   }
   return static_cast<int>(std::ceil(wait_s * 1000.0));
 }
 
 void SourceDriver::send_due(Endpoint& e, double now, std::vector<std::string>* logs) {
   NtpSource& s = keeper_.source(e.source);
-  if (s.stopped() || now < s.next_poll_mono_s()) return;
+  if (!s.polling() || now < s.next_poll_mono_s()) return;
   if (e.resolved && !e.sock.is_open() && (!e.peer || peers_enabled_)) {
     std::string error;
     const bool ok = e.peer ? e.sock.open_peer(*e.resolved, local_port_, &error)

@@ -55,6 +55,8 @@ class TimeKeeper {
   void set_source_address(size_t i, std::string name, uint32_t refid);
 
   const Discipline& discipline() const { return discipline_; }
+  // chronyc makestep; see Discipline::make_step.
+  std::optional<double> make_step() { return discipline_.make_step(); }
   const SelectionResult& last_selection() const { return selection_; }
   int selected() const { return selection_.selected; }
   bool synchronised() const { return state_.reference().has_value(); }

@@ -2,8 +2,10 @@
 // chronond's command socket and print as chronyc prints them; `dataplane` reads the segment.
 // Options come before the command, as chronyc's do; a command's own options (sources -v)
 // follow it.
+#include <arpa/inet.h>
 #include <getopt.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -37,6 +39,12 @@ void usage(FILE* out) {
       "  serverstats             NTP and command packets served and dropped\n"
       "  clients [-p N] [-k] [-r]  the NTP clients served (-p: only those with at least N\n"
       "                          requests; -k: NTS-KE columns; -r: then reset their counters)\n"
+      "Commands that change state (root, chronond's user or cmdgroup, on the Unix socket):\n"
+      "  online [ADDRESS|ADDRESS/BITS|MASK/ADDRESS]   poll these sources again (all: none given)\n"
+      "  offline [ADDRESS|ADDRESS/BITS|MASK/ADDRESS]  stop polling them\n"
+      "  onoffline               set every source online\n"
+      "  burst GOOD/TOTAL [ADDRESS|ADDRESS/BITS|MASK/ADDRESS]  a quick series of requests\n"
+      "  makestep                step the clock by what is left of the current slew\n"
       "chronon's own:\n"
       "  dataplane               backend, workers, requests, replies and drops by reason\n\n"
       "Options:\n"
@@ -196,6 +204,102 @@ int run_clients(const std::vector<std::string>& args, const Options& o,
   return 0;
 }
 
+// chronyc's mask/address argument: none (every source), ADDRESS, ADDRESS/BITS or
+// MASK/ADDRESS. Host names are not looked up.
+bool parse_selector(const std::string& text, candm::SourceSelector* out) {
+  namespace ctl = chronon::ctl;
+  auto parse_ip = [](const std::string& t, ctl::ReportAddress* a) {
+    *a = ctl::ReportAddress{};
+    if (inet_pton(AF_INET, t.c_str(), a->bytes) == 1) {
+      a->family = ctl::ReportAddress::Family::kInet4;
+    } else if (inet_pton(AF_INET6, t.c_str(), a->bytes) == 1) {
+      a->family = ctl::ReportAddress::Family::kInet6;
+    } else {
+      return false;
+    }
+    return true;
+  };
+  auto full_mask = [](ctl::ReportAddress::Family f, int bits, ctl::ReportAddress* m) {
+    *m = ctl::ReportAddress{};
+    m->family = f;
+    for (int i = 0; i < 16; ++i) {
+      const int b = std::clamp(bits - 8 * i, 0, 8);
+      m->bytes[i] = static_cast<uint8_t>(0xff00 >> b);
+    }
+  };
+  *out = candm::SourceSelector{};
+  if (text.empty()) return true;
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) {
+    if (!parse_ip(text, &out->address)) return false;
+    full_mask(out->address.family, 128, &out->mask);
+    return true;
+  }
+  const std::string left = text.substr(0, slash), right = text.substr(slash + 1);
+  ctl::ReportAddress first;
+  if (!parse_ip(left, &first)) return false;
+  if (parse_ip(right, &out->address)) {  // MASK/ADDRESS
+    out->mask = first;
+    return out->mask.family == out->address.family;
+  }
+  char* end = nullptr;
+  const long bits = std::strtol(right.c_str(), &end, 10);
+  const int max = first.family == ctl::ReportAddress::Family::kInet4 ? 32 : 128;
+  if (right.empty() || *end != '\0' || bits < 0 || bits > max) return false;
+  out->address = first;
+  full_mask(first.family, static_cast<int>(bits), &out->mask);
+  return true;
+}
+
+// online, offline, onoffline, burst, makestep: "200 OK" as chronyc prints it, or the error.
+int run_state_command(const std::vector<std::string>& args, chronon::ctl::CmdmonClient& client) {
+  const std::string& cmd = args[0];
+  std::vector<uint8_t> fields;
+  uint16_t code;
+  auto usage_error = [&](const char* what) {
+    std::fprintf(stderr, "chronon: %s: %s\n", cmd.c_str(), what);
+    return 2;
+  };
+  if (cmd == "online" || cmd == "offline") {
+    if (args.size() > 2) return usage_error("one address, subnet or mask/address at most");
+    candm::SourceSelector which;
+    if (!parse_selector(args.size() == 2 ? args[1] : "", &which)) {
+      return usage_error("expected ADDRESS, ADDRESS/BITS or MASK/ADDRESS (no host names)");
+    }
+    code = cmd == "online" ? candm::kOnline : candm::kOffline;
+    fields = candm::selector_fields(which);
+  } else if (cmd == "burst") {
+    candm::BurstArgs b;
+    int good = 0, total = 0;
+    char tail = 0;
+    if (args.size() < 2 || args.size() > 3 ||
+        std::sscanf(args[1].c_str(), "%d/%d%c", &good, &total, &tail) != 2 || good < 1 ||
+        total < good) {
+      return usage_error("expected GOOD/TOTAL (1 <= GOOD <= TOTAL), then optionally an address");
+    }
+    if (!parse_selector(args.size() == 3 ? args[2] : "", &b.which)) {
+      return usage_error("expected ADDRESS, ADDRESS/BITS or MASK/ADDRESS (no host names)");
+    }
+    b.good = good;
+    b.total = total;
+    code = candm::kBurst;
+    fields = candm::burst_fields(b);
+  } else if (cmd == "makestep") {
+    if (args.size() != 1) {
+      return usage_error("changing the makestep threshold and limit is not implemented; "
+                         "'makestep' alone steps the clock now");
+    }
+    code = candm::kMakeStep;
+  } else {  // onoffline
+    if (args.size() != 1) return usage_error("takes no arguments");
+    code = candm::kOnOffline;
+  }
+  std::vector<uint8_t> reply;
+  if (!ask(client, code, fields, candm::kRpyNull, &reply)) return 1;
+  std::puts("200 OK");
+  return 0;
+}
+
 int run_dataplane(const Options& o) {
   try {
     const auto seg = chronon::dp::SegmentMapping::attach(o.segment, false);
@@ -258,6 +362,9 @@ int run_command(const std::vector<std::string>& args, const Options& o,
                                         : std::vector<std::string>{};
       text = ctl::format_sourcestats(stats, verbose, o.csv, all, names);
     }
+  } else if (cmd == "online" || cmd == "offline" || cmd == "onoffline" || cmd == "burst" ||
+             cmd == "makestep") {
+    return run_state_command(args, client);
   } else if (cmd == "clients") {
     return run_clients(args, o, client);
   } else if (cmd == "activity") {

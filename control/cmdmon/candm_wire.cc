@@ -117,6 +117,8 @@ std::optional<ReplyType> reply_type_for(uint16_t command) {
     case kServerStats: return kRpyServerStats3;
     case kNtpSourceName: return kRpyNtpSourceName;
     case kClientAccessesByIndex3: return kRpyClientAccessesByIndex3;
+    case kOnline: case kOffline: case kBurst: case kMakeStep: case kOnOffline:
+      return kRpyNull;
     default: return std::nullopt;
   }
 }
@@ -191,6 +193,33 @@ std::optional<ClientAccessesQuery> request_client_accesses(const Request& r) {
   q.min_hits = get32(r.data + 8);
   q.reset = get32(r.data + 12) != 0;
   return q;
+}
+
+std::optional<SourceSelector> request_selector(const Request& r) {
+  if (r.data_len < 2 * kIpAddrLen) return std::nullopt;
+  return SourceSelector{get_address(r.data), get_address(r.data + kIpAddrLen)};
+}
+
+std::optional<BurstArgs> request_burst(const Request& r) {
+  const auto which = request_selector(r);
+  if (!which || r.data_len < 2 * kIpAddrLen + 8) return std::nullopt;
+  return BurstArgs{*which, static_cast<int32_t>(get32(r.data + 2 * kIpAddrLen)),
+                   static_cast<int32_t>(get32(r.data + 2 * kIpAddrLen + 4))};
+}
+
+std::vector<uint8_t> selector_fields(const SourceSelector& s) {
+  std::vector<uint8_t> b(2 * kIpAddrLen);
+  put_address(b, 0, s.mask);
+  put_address(b, kIpAddrLen, s.address);
+  return b;
+}
+
+std::vector<uint8_t> burst_fields(const BurstArgs& a) {
+  std::vector<uint8_t> b = selector_fields(a.which);
+  b.resize(2 * kIpAddrLen + 8);
+  put32(b, 2 * kIpAddrLen, static_cast<uint32_t>(a.good));
+  put32(b, 2 * kIpAddrLen + 4, static_cast<uint32_t>(a.total));
+  return b;
 }
 
 std::vector<uint8_t> reply_status(const Request& r, Status status) {

@@ -21,7 +21,8 @@ inline constexpr uint8_t kPktRequest = 1, kPktReply = 2;
 enum Command : uint16_t {
   kNull = 0, kOnline = 1, kOffline = 2, kBurst = 3, kNSources = 14, kSourceData = 15,
   kTracking = 33, kSourceStats = 34, kCycleLogs = 37, kMakeStep = 43, kActivity = 44,
-  kServerStats = 54, kNtpSourceName = 65, kClientAccessesByIndex3 = 68, kReloadSources = 70,
+  kServerStats = 54, kOnOffline = 63, kNtpSourceName = 65, kClientAccessesByIndex3 = 68,
+  kReloadSources = 70,
 };
 // Reply formats (RPY_*).
 enum ReplyType : uint16_t {
@@ -71,6 +72,19 @@ struct ClientAccessesQuery {
   bool reset = false;
 };
 std::optional<ClientAccessesQuery> request_client_accesses(const Request& r);
+// The arguments of ONLINE / OFFLINE (mask and address; both unspecified: every source) and
+// BURST (the same, then good and total sample counts).
+struct SourceSelector {
+  ReportAddress mask, address;
+};
+std::optional<SourceSelector> request_selector(const Request& r);
+struct BurstArgs {
+  SourceSelector which;
+  int32_t good = 0, total = 0;
+};
+std::optional<BurstArgs> request_burst(const Request& r);
+std::vector<uint8_t> selector_fields(const SourceSelector& s);
+std::vector<uint8_t> burst_fields(const BurstArgs& b);
 std::vector<uint8_t> client_accesses_fields(const ClientAccessesQuery& q);
 
 // Replies. `status` other than success gives a null reply with that status.

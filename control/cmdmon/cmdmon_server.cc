@@ -1,6 +1,7 @@
 // CmdmonServer; see cmdmon_server.h.
 #include "control/cmdmon/cmdmon_server.h"
 
+#include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -9,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -17,7 +20,37 @@
 
 namespace chronon::ctl {
 
-CmdmonServer::CmdmonServer(std::string path) : path_(std::move(path)) {
+namespace {
+
+gid_t group_id(const std::string& name) {
+  std::vector<char> buf(16384);
+  group g{};
+  group* found = nullptr;
+  if (getgrnam_r(name.c_str(), &g, buf.data(), buf.size(), &found) != 0 || !found) {
+    throw std::runtime_error("cmdgroup '" + name + "': no such group");
+  }
+  return found->gr_gid;
+}
+
+// The supplementary groups of process `pid` ("Groups:" in /proc/PID/status).
+std::vector<gid_t> groups_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::vector<gid_t> out;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("Groups:", 0) != 0) continue;
+    std::istringstream words(line.substr(7));
+    for (unsigned long g; words >> g;) out.push_back(static_cast<gid_t>(g));
+  }
+  return out;
+}
+
+}  // namespace
+
+CmdmonServer::CmdmonServer(std::string path, const std::string& group) : path_(std::move(path)) {
+  if (!group.empty()) {
+    group_ = group_id(group);
+    have_group_ = true;
+  }
   sockaddr_un a{};
   if (path_.size() >= sizeof a.sun_path) {
     throw std::runtime_error("command socket path '" + path_ + "' is too long");
@@ -37,6 +70,26 @@ CmdmonServer::CmdmonServer(std::string path) : path_(std::move(path)) {
     close(fd_);
     throw std::runtime_error("cannot bind command socket " + path_ + ": " + std::strerror(e));
   }
+  if (have_group_ && chown(path_.c_str(), static_cast<uid_t>(-1), group_) != 0) {
+    const int ce = errno;
+    close(fd_);
+    unlink(path_.c_str());
+    throw std::runtime_error("cannot give command socket " + path_ + " to cmdgroup: " +
+                             std::strerror(ce));
+  }
+  // Every datagram then carries its sender's credentials, as the kernel knows them.
+  const int one = 1;
+  setsockopt(fd_, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+}
+
+bool CmdmonServer::may_change_state(uid_t uid, gid_t gid, pid_t pid) const {
+  if (uid == 0 || uid == geteuid()) return true;
+  if (!have_group_) return false;
+  if (gid == group_) return true;
+  for (gid_t g : groups_of(pid)) {
+    if (g == group_) return true;
+  }
+  return false;
 }
 
 CmdmonServer::~CmdmonServer() {
@@ -53,6 +106,17 @@ bool open_command(uint16_t command) {
   switch (command) {
     case candm::kNull: case candm::kNSources: case candm::kSourceData: case candm::kTracking:
     case candm::kSourceStats: case candm::kActivity: case candm::kNtpSourceName:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Requests that change what chronond does: root, our user and cmdgroup only.
+bool changes_state(uint16_t command) {
+  switch (command) {
+    case candm::kOnline: case candm::kOffline: case candm::kOnOffline: case candm::kBurst:
+    case candm::kMakeStep:
       return true;
     default:
       return false;
@@ -81,6 +145,10 @@ std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
   if (r.version != candm::kProtoVersion) return fits(candm::reply_status(r, candm::kBadPktVersion));
   if (origin == Origin::kNetwork && !open_command(r.command)) {
     return fits(candm::reply_status(r, candm::kUnauth));
+  }
+  if (changes_state(r.command)) {
+    if (origin != Origin::kUnixSocket) return fits(candm::reply_status(r, candm::kUnauth));
+    return fits(change_state(r));
   }
   switch (r.command) {
     case candm::kNull:
@@ -117,6 +185,43 @@ std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
   }
 }
 
+std::vector<uint8_t> CmdmonServer::change_state(const candm::Request& r) {
+  if (!commands_) return candm::reply_status(r, candm::kInvalid);
+  switch (r.command) {
+    case candm::kOnline:
+    case candm::kOffline: {
+      const auto which = candm::request_selector(r);
+      if (!which) return candm::reply_status(r, candm::kBadPktLength);
+      const bool offline = r.command == candm::kOffline;
+      const int n = commands_->set_offline(*which, offline);
+      if (n > 0) spdlog::info("{} source{} set {}", n, n == 1 ? "" : "s", offline ? "offline" : "online");
+      return candm::reply_status(r, n > 0 ? candm::kSuccess : candm::kNoSuchSource);
+    }
+    case candm::kOnOffline:
+      // chronyd: online where a route exists. chronond's sources always have one: online.
+      commands_->set_offline(candm::SourceSelector{}, false);
+      return candm::reply_status(r, candm::kSuccess);
+    case candm::kBurst: {
+      const auto b = candm::request_burst(r);
+      if (!b) return candm::reply_status(r, candm::kBadPktLength);
+      if (b->good < 1 || b->total < b->good) return candm::reply_status(r, candm::kFailed);
+      const int n = commands_->burst(b->which, b->good, b->total);
+      return candm::reply_status(r, n > 0 ? candm::kSuccess : candm::kNoSuchSource);
+    }
+    case candm::kMakeStep: {
+      const auto step = commands_->make_step();
+      if (!step) {
+        spdlog::warn("makestep: the clock could not be stepped");
+        return candm::reply_status(r, candm::kFailed);
+      }
+      spdlog::warn("System clock was stepped by {:.6f} seconds (makestep)", -*step);
+      return candm::reply_status(r, candm::kSuccess);
+    }
+    default:
+      return candm::reply_status(r, candm::kInvalid);
+  }
+}
+
 std::vector<uint8_t> CmdmonServer::client_accesses(const candm::Request& r) {
   if (!clients_) return candm::reply_status(r, candm::kInactive);
   const auto q = candm::request_client_accesses(r);
@@ -135,21 +240,36 @@ std::vector<uint8_t> CmdmonServer::client_accesses(const candm::Request& r) {
 
 void CmdmonServer::service(const ReportBuilder& reports, int unresolved) {
   uint8_t buf[candm::kMaxRequestLen + 1];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
   for (int i = 0; i < 64; ++i) {
     sockaddr_un from{};
-    socklen_t from_len = sizeof from;
-    const ssize_t n = recvfrom(fd_, buf, sizeof buf, MSG_DONTWAIT,
-                               reinterpret_cast<sockaddr*>(&from), &from_len);
+    iovec iov{buf, sizeof buf};
+    msghdr m{};
+    m.msg_name = &from;
+    m.msg_namelen = sizeof from;
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    const ssize_t n = recvmsg(fd_, &m, MSG_DONTWAIT);
     if (n < 0) return;
-    if (static_cast<size_t>(n) > candm::kMaxRequestLen) {
+    if (static_cast<size_t>(n) > candm::kMaxRequestLen || (m.msg_flags & MSG_TRUNC)) {
       ++drops_;
       continue;
     }
-    const auto reply = handle(buf, static_cast<size_t>(n), reports, unresolved);
+    // No credentials (cannot happen with SO_PASSCRED): reports only.
+    Origin origin = Origin::kUnixReadOnly;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS) continue;
+      ucred cred;
+      std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
+      if (may_change_state(cred.uid, cred.gid, cred.pid)) origin = Origin::kUnixSocket;
+    }
+    const auto reply = handle(buf, static_cast<size_t>(n), reports, unresolved, origin);
     // A client that did not bind an address cannot get a reply (as with chronyd).
-    if (reply.empty() || from_len <= sizeof(sa_family_t)) continue;
+    if (reply.empty() || m.msg_namelen <= sizeof(sa_family_t)) continue;
     sendto(fd_, reply.data(), reply.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from),
-           from_len);
+           m.msg_namelen);
   }
 }
 

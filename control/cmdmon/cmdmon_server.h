@@ -1,8 +1,12 @@
 // chronond's command socket: a Unix datagram socket (bindcmdaddress /path, default
-// /run/chronon/chronond.sock, mode 0660) answering chrony's command protocol, so the chronon
-// CLI and Debian's chronyc (`chronyc -h /path ...`) both read tracking, sources, sourcestats,
-// activity and serverstats. Read-only: commands that change state are refused for now.
+// /run/chronon/chronond.sock, mode 0660, group `cmdgroup`) answering chrony's command
+// protocol, so the chronon CLI and Debian's chronyc (`chronyc -h /path ...`) both work.
+// Reports for anyone who can reach the socket; commands that change state (online, offline,
+// burst, makestep) only for root, chronond's own user and members of cmdgroup, checked with
+// the sender's kernel-attested credentials (SCM_CREDENTIALS) on every request.
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <functional>
@@ -12,14 +16,16 @@
 #include "control/cmdmon/candm_wire.h"
 #include "control/cmdmon/client_log_reader.h"
 #include "control/cmdmon/report_builder.h"
+#include "control/cmdmon/source_commands.h"
 
 namespace chronon::ctl {
 
 class CmdmonServer {
  public:
-  // Creates the socket at `path` (a stale socket file is replaced; the directory is made).
-  // Throws std::runtime_error naming the path and errno.
-  explicit CmdmonServer(std::string path);
+  // Creates the socket at `path` (a stale socket file is replaced; the directory is made),
+  // owned by `group` when given. Throws std::runtime_error naming the path and errno, or the
+  // unknown group.
+  explicit CmdmonServer(std::string path, const std::string& group = "");
   ~CmdmonServer();
   CmdmonServer(const CmdmonServer&) = delete;
   CmdmonServer& operator=(const CmdmonServer&) = delete;
@@ -28,15 +34,20 @@ class CmdmonServer {
   // Where `clients` reads from; without one (noclientlog) chronyc gets chrony's "519 Client
   // logging is not active in the daemon".
   void set_client_log(ClientLogReader* clients) { clients_ = clients; }
+  // What the state-changing commands act on; without it they get "502 Invalid command".
+  void set_source_commands(SourceCommands* commands) { commands_ = commands; }
   const std::string& path() const { return path_; }
   // Answers the requests waiting on the socket. `unresolved`: sources whose name has not
   // resolved yet (for activity).
   void service(const ReportBuilder& reports, int unresolved);
 
-  // Where a request came from: the Unix socket (root and the socket's group: every command)
-  // or the UDP command port (chronyd's open commands only; the rest get "501 Not
-  // authorised").
-  enum class Origin { kUnixSocket, kNetwork };
+  // Where a request came from: the Unix socket from root, chronond's user or cmdgroup (every
+  // command); the Unix socket from another user (reports only: "501 Not authorised" for the
+  // rest); or the UDP command port (chronyd's open commands only).
+  enum class Origin { kUnixSocket, kUnixReadOnly, kNetwork };
+  // Whether a local sender may change state: root, our own user, or in cmdgroup (primary or
+  // supplementary group, read from /proc/PID/status).
+  bool may_change_state(uid_t uid, gid_t gid, pid_t pid) const;
   // One request to its reply bytes (empty: no reply); the socket shells around it are thin.
   std::vector<uint8_t> handle(const uint8_t* p, size_t len, const ReportBuilder& reports,
                               int unresolved, Origin origin = Origin::kUnixSocket);
@@ -48,9 +59,14 @@ class CmdmonServer {
  private:
   std::vector<uint8_t> client_accesses(const candm::Request& r);
 
+  std::vector<uint8_t> change_state(const candm::Request& r);
+
   std::string path_;
   int fd_ = -1;
+  bool have_group_ = false;
+  gid_t group_ = 0;
   ClientLogReader* clients_ = nullptr;
+  SourceCommands* commands_ = nullptr;
   uint64_t hits_ = 0, drops_ = 0;
 };
 

@@ -3,13 +3,15 @@
 
 namespace chronon::ctl {
 
-CommandChannels::CommandChannels(const Config& cfg, const TimeKeeper& keeper,
+CommandChannels::CommandChannels(const Config& cfg, TimeKeeper& keeper,
                                  ServerStateSource& state, const ts::Clock& clock,
                                  const dp::Segment& seg, std::vector<std::string>* warnings)
-    : unix_(cfg.cmdsocket),
+    : unix_(cfg.cmdsocket, cfg.cmdgroup),
       udp_(cfg, warnings),
       reports_(keeper, state, clock, seg),
-      client_log_(seg) {
+      client_log_(seg),
+      source_commands_(keeper, reports_, clock) {
+  unix_.set_source_commands(&source_commands_);
   // noclientlog turns the client list off, as in chronyd (rate limiting still works).
   if (!cfg.noclientlog) unix_.set_client_log(&client_log_);
 }

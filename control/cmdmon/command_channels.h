@@ -12,14 +12,15 @@
 #include "control/cmdmon/cmdmon_server.h"
 #include "control/cmdmon/cmdmon_udp.h"
 #include "control/cmdmon/report_builder.h"
+#include "control/cmdmon/source_commands.h"
 
 namespace chronon::ctl {
 
 class CommandChannels {
  public:
-  // Throws std::runtime_error when the Unix socket cannot be created; UDP ports that cannot
-  // be opened only add to `warnings`.
-  CommandChannels(const Config& cfg, const TimeKeeper& keeper, ServerStateSource& state,
+  // Throws std::runtime_error when the Unix socket cannot be created (or cmdgroup does not
+  // exist); UDP ports that cannot be opened only add to `warnings`.
+  CommandChannels(const Config& cfg, TimeKeeper& keeper, ServerStateSource& state,
                   const ts::Clock& clock, const dp::Segment& seg,
                   std::vector<std::string>* warnings);
 
@@ -36,6 +37,7 @@ class CommandChannels {
   CmdmonUdp udp_;
   ReportBuilder reports_;
   ClientLogReader client_log_;
+  SourceCommands source_commands_;
   size_t first_fd_ = 0;
 };
 

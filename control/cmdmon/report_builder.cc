@@ -145,10 +145,13 @@ std::optional<SourceStatsReport> ReportBuilder::sourcestats(size_t i) const {
 ActivityReport ReportBuilder::activity(int unresolved) const {
   ActivityReport a;
   for (size_t i = 0; i < keeper_.source_count(); ++i) {
-    if (keeper_.source(i).stopped()) ++a.offline;
-    else ++a.online;
+    const NtpSource& s = keeper_.source(i);
+    // Sources whose name has not resolved are counted apart (`unresolved`).
+    if (!s.is_refclock() && address_of(i).family == ReportAddress::Family::kId) continue;
+    const bool offline = s.stopped() || s.offline();
+    if (s.in_burst()) ++(offline ? a.burst_offline : a.burst_online);
+    else ++(offline ? a.offline : a.online);
   }
-  a.online -= unresolved;
   a.unresolved = unresolved;
   return a;
 }

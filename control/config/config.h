@@ -139,6 +139,7 @@ struct Config {
   std::vector<std::string> bindaddress;     // at most one IPv4 and one IPv6
   std::vector<std::string> bindcmdaddress;  // UDP command port: at most one IPv4, one IPv6
   std::string cmdsocket = "/run/chronon/chronond.sock";  // the last path bindcmdaddress gave
+  std::string cmdgroup;  // chronon: group of the command socket, may change state
   bool noclientlog = false;
   uint64_t clientloglimit = 524288;  // bytes
   double stratumweight = 0.001, logchange_s = 1.0, maxupdateskew_ppm = 1000.0;

@@ -227,6 +227,7 @@ const std::vector<DirectiveSpec>& directive_table() {
         {"clockprecision", set_double<&Config::clockprecision_s>, kLater},
         {"cmdallow", parse_access, kDone},
         {"cmddeny", parse_access, kDone},
+        {"cmdgroup", set_string<&Config::cmdgroup>, kDone},  // chronon: the socket's group
         {"cmdport", set_int<&Config::cmdport, 0, 65535>, kDone},
         {"cmdratelimit", parse_ratelimit, kDone},
         {"combinelimit", set_double<&Config::combinelimit>, kDone},

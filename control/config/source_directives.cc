@@ -47,7 +47,7 @@ void parse_source(DirectiveContext& c) {
   }
   if (s.maxdelay <= 0.0) c.fail("maxdelay must be positive");
   // Options chronon reads but does not act on yet: said at start-up, never silently ignored.
-  static const char* const kNotYet[] = {"auto_offline", "copy", "nts", "offline",
+  static const char* const kNotYet[] = {"auto_offline", "copy", "nts",
                                         "asymmetry", "certset", "extfield", "filter", "key",
                                         "maxdelaydevratio", "maxdelayquant", "mindelay",
                                         "minstratum", "ntsport", "presend"};

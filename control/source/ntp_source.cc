@@ -42,6 +42,18 @@ NtpSource::NtpSource(const SourceConfig& cfg, std::string name, uint32_t refid, 
   }
   // The first request goes out at once.
   next_poll_mono_s_ = 0.0;
+  offline_ = cfg.offline;
+}
+
+void NtpSource::set_offline(bool offline, double now_mono_s) {
+  if (offline_ && !offline) next_poll_mono_s_ = now_mono_s;
+  offline_ = offline;
+}
+
+void NtpSource::start_burst(int good, int total, double now_mono_s) {
+  burst_left_ = std::max(total, 1);
+  burst_good_left_ = std::clamp(good, 1, burst_left_);
+  next_poll_mono_s_ = now_mono_s;
 }
 
 size_t NtpSource::make_request(uint8_t* buf, uint64_t cookie, timespec tx_time,

@@ -70,6 +70,16 @@ class NtpSource {
   int poll_log2() const { return poll_; }
   double poll_score() const { return poll_score_; }
   bool stopped() const { return stopped_; }  // KoD DENY/RSTR: no more requests
+  // chronyc offline/online (and the `offline` option): an offline source sends nothing
+  // until set online, which polls at once.
+  bool offline() const { return offline_; }
+  void set_offline(bool offline, double now_mono_s);
+  // chronyc burst GOOD/TOTAL: up to `total` requests at the burst interval, ending early
+  // once `good` samples arrived; an offline source goes back to offline after it.
+  void start_burst(int good, int total, double now_mono_s);
+  bool in_burst() const { return burst_left_ > 0; }
+  // Whether requests go out (not stopped by KoD, and online or in a burst).
+  bool polling() const { return !stopped_ && (!offline_ || burst_left_ > 0); }
   // The latest reply said the source cannot be used now (unsynchronised, bad header, or
   // synchronised to us): its older samples must not keep it selectable.
   bool last_reply_unusable() const { return last_reply_unusable_; }
@@ -106,6 +116,7 @@ class NtpSource {
   int burst_left_ = 0;        // requests left in the current burst
   int burst_good_left_ = 0;   // good samples still wanted by the burst
   bool stopped_ = false;
+  bool offline_ = false;
   bool last_reply_unusable_ = false;
   double next_poll_mono_s_ = 0.0;
   SourceState state_ = SourceState::kUnusable;

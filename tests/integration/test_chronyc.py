@@ -10,6 +10,7 @@ import os
 import re
 import socket
 import struct
+import subprocess
 import sys
 import time
 import unittest
@@ -130,8 +131,50 @@ class Chronyc(unittest.TestCase):
         self.assertIn("501 Not authorised", r.stdout + r.stderr)
         self.assertIn("command port 127.0.0.1:323 [::1]:323", L.read(self.d.log))
 
+    def test_state_commands_from_chronyc_and_the_cli(self):
+        cli = os.path.join(L.BUILD, "chronon")
+        # Every source offline, then the unreachable one back online.
+        r = self.chronyc("offline")
+        self.assertIn("200 OK", r.stdout, r.stdout + r.stderr)
+        self.assertIn("0 sources online\n2 sources offline\n", self.chronyc("activity").stdout)
+        self.assertEqual(L.sh(cli, "-h", self.sock, "online", "10.255.255.0/24").stdout, "200 OK\n")
+        self.assertIn("1 sources online\n1 sources offline\n", self.chronyc("activity").stdout)
+        r = self.chronyc("online", "192.0.2.77")
+        self.assertIn("503 No such source", r.stdout + r.stderr)
+        # A burst on the offline upstream: it polls, then goes back to offline.
+        r = self.chronyc("burst", "2/3", self.lab.v4_cli)
+        self.assertIn("200 OK", r.stdout, r.stdout + r.stderr)
+        self.assertIn("1 sources doing burst (return to offline)", self.chronyc("activity").stdout)
+        self.assertIn("200 OK", self.chronyc("onoffline").stdout)
+        L.wait_for(lambda: "2 sources online" in self.chronyc("activity").stdout, 10, "onoffline")
+        # makestep: what is left of the slew goes at once (a virtual clock under -x).
+        self.assertIn("200 OK", self.chronyc("makestep").stdout)
+        L.wait_for(lambda: "System clock was stepped by" in L.read(self.d.log), 5, L.read(self.d.log))
+        self.assertEqual(L.sh(cli, "-h", self.sock, "makestep").stdout, "200 OK\n")
+        r = subprocess.run([cli, "-h", self.sock, "burst", "3/2"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("expected GOOD/TOTAL", r.stderr)
+
+    def test_other_users_read_but_may_not_change_state(self):
+        # The socket is 0660 root:root; an operator who opens it to everyone (chmod 0666)
+        # lets other users read reports, never change state. (chronyc binds its own socket
+        # beside chronond's: the directory must be writable for it.)
+        lab_mode = os.stat(self.lab.path("")).st_mode & 0o7777
+        os.chmod(self.lab.path(""), 0o1777)
+        os.chmod(self.sock, 0o666)
+        try:
+            nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+            r = self.lab.run(self.lab.srv, *nobody, "chronyc", "-h", self.sock, "tracking")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            r = self.lab.run(self.lab.srv, *nobody, "chronyc", "-h", self.sock, "offline")
+            self.assertIn("501 Not authorised", r.stdout + r.stderr)
+            self.assertIn("2 sources online", self.chronyc("activity").stdout)
+        finally:
+            os.chmod(self.sock, 0o660)
+            os.chmod(self.lab.path(""), lab_mode)
+
     def test_unanswered_command_gets_chronycs_error(self):
-        r = self.chronyc("makestep")
+        r = self.chronyc("reload", "sources")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("502 Invalid command", r.stdout + r.stderr)
 

@@ -62,6 +62,26 @@ TEST(Discipline, SlewCorrectsTheOffsetAndEndsOnTick) {
   EXPECT_EQ(d.remaining_correction_s(), 0.0);
 }
 
+TEST(Discipline, MakestepCommandStepsWhatIsLeftOfTheSlew) {
+  Rig r;
+  DisciplineParams p;
+  Discipline d = r.make(p);
+  ASSERT_EQ(d.make_step(), std::optional<double>(0.0));  // nothing to correct: no step
+  EXPECT_TRUE(r.changes.empty());
+  const DisciplineOutcome o = d.update(0.004, 1e-5, 0.0, 1e-3);  // 4 ms ahead
+  r.base.advance(std::chrono::milliseconds(static_cast<long>(o.slew_duration_s * 250)));
+  const double left = d.remaining_correction_s();
+  ASSERT_GT(left, 0.002);
+  const auto step = d.make_step();
+  ASSERT_TRUE(step);
+  EXPECT_NEAR(*step, -left, 1e-9);
+  // The whole 4 ms is gone (a quarter slewed, the rest stepped), and the slew with it.
+  EXPECT_NEAR(r.offset_from_start(), -0.004, 1e-6);
+  EXPECT_EQ(d.remaining_correction_s(), 0.0);
+  EXPECT_DOUBLE_EQ(r.clock.frequency_ppm(), d.frequency_ppm());
+  EXPECT_NEAR(r.changes.back().second, -left, 1e-9);
+}
+
 TEST(Discipline, SlewRateIsBoundedByMaxslewrate) {
   Rig r;
   DisciplineParams p;

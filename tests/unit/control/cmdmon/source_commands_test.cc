@@ -1,0 +1,139 @@
+// Tests for the state-changing commands: which sources an address, subnet or mask/address
+// selects; offline sources stop polling until set online; a burst polls an offline source
+// and returns it to offline; the server refuses them to senders without the right.
+#include "control/cmdmon/source_commands.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "control/cmdmon/cmdmon_server.h"
+#include "timestamping/virtual_clock.h"
+
+namespace chronon::ctl {
+namespace {
+
+ReportAddress addr(const char* text) {
+  ReportAddress a;
+  if (inet_pton(AF_INET, text, a.bytes) == 1) {
+    a.family = ReportAddress::Family::kInet4;
+  } else {
+    inet_pton(AF_INET6, text, a.bytes);
+    a.family = ReportAddress::Family::kInet6;
+  }
+  return a;
+}
+
+struct Rig {
+  ts::SimulatedClock base{timespec{1800000000, 0}};
+  ts::VirtualClock clock{base};
+  Config cfg;
+  ServerStateSource state{clock, LocalReference{true, 8, 1.0}, 0};
+  TimeKeeper keeper{cfg, clock, clock, state, 0.0, 1000.0};
+  std::unique_ptr<dp::Segment> seg = std::make_unique<dp::Segment>();
+  ReportBuilder reports{keeper, state, clock, *seg};
+  SourceCommands commands{keeper, reports, clock};
+  Rig() {
+    for (const char* a : {"10.0.0.1", "10.0.1.1", "fd00::1"}) {
+      SourceConfig s;
+      s.address = a;
+      keeper.add_source(s, a, 0);
+    }
+    SourceConfig r;
+    r.address = "PHC0";
+    keeper.add_source(r, "PHC0", 0x50484330).set_refclock();
+  }
+};
+
+TEST(SourceCommands, SelectorsMatchAsChronyDoes) {
+  Rig r;
+  const candm::SourceSelector all{};
+  EXPECT_EQ(r.commands.set_offline(all, true), 3);  // every NTP source, not the refclock
+  candm::SourceSelector one{addr("255.255.255.255"), addr("10.0.1.1")};
+  EXPECT_TRUE(r.commands.selects(one, 1));
+  EXPECT_FALSE(r.commands.selects(one, 0));
+  candm::SourceSelector subnet{addr("255.255.0.0"), addr("10.0.0.0")};
+  EXPECT_EQ(r.commands.set_offline(subnet, false), 2);
+  candm::SourceSelector v6{addr("ffff::"), addr("fd00::")};
+  EXPECT_TRUE(r.commands.selects(v6, 2));
+  EXPECT_FALSE(r.commands.selects(v6, 0));
+  candm::SourceSelector none{addr("255.255.255.255"), addr("192.0.2.1")};
+  EXPECT_EQ(r.commands.set_offline(none, true), 0);
+}
+
+TEST(SourceCommands, OfflineStopsPollingOnlineResumesAtOnce) {
+  Rig r;
+  NtpSource& s = r.keeper.source(0);
+  const candm::SourceSelector first{addr("255.255.255.255"), addr("10.0.0.1")};
+  r.commands.set_offline(first, true);
+  EXPECT_FALSE(s.polling());
+  EXPECT_EQ(r.reports.activity(0).offline, 1);
+  EXPECT_EQ(r.reports.activity(0).online, 3);  // two NTP sources and the refclock
+  r.commands.set_offline(first, false);
+  EXPECT_TRUE(s.polling());
+  EXPECT_LE(s.next_poll_mono_s(), 0.0 + 1e-9 + r.clock.monotonic().tv_sec);
+}
+
+TEST(SourceCommands, BurstPollsAnOfflineSourceThenReturnsToOffline) {
+  Rig r;
+  NtpSource& s = r.keeper.source(0);
+  const candm::SourceSelector first{addr("255.255.255.255"), addr("10.0.0.1")};
+  r.commands.set_offline(first, true);
+  EXPECT_EQ(r.commands.burst(first, 1, 2), 1);
+  EXPECT_TRUE(s.polling());
+  EXPECT_EQ(r.reports.activity(0).burst_offline, 1);
+  uint8_t buf[128];
+  for (int i = 0; i < 2; ++i) s.make_request(buf, 1, r.clock.now(), 0.0, dp::ServerState{});
+  EXPECT_FALSE(s.polling());  // two requests sent, no reply: back to offline
+  EXPECT_EQ(r.reports.activity(0).offline, 1);
+}
+
+TEST(SourceCommands, ServerRefusesStateChangesWithoutTheRight) {
+  Rig r;
+  CmdmonServer server{testing::TempDir() + "/source_commands_test.sock"};
+  auto status = [&](uint16_t cmd, const std::vector<uint8_t>& fields, CmdmonServer::Origin o) {
+    auto req = candm::make_request(cmd, 3, fields);
+    const auto rep = server.handle(req.data(), req.size(), r.reports, 0, o);
+    candm::ReplyHeader h;
+    EXPECT_EQ(candm::parse_reply(rep.data(), rep.size(), &h), "");
+    return h.status;
+  };
+  const auto offline_all = candm::selector_fields(candm::SourceSelector{});
+  using O = CmdmonServer::Origin;
+  EXPECT_EQ(status(candm::kOffline, offline_all, O::kUnixSocket), candm::kInvalid);  // no actions
+  server.set_source_commands(&r.commands);
+  EXPECT_EQ(status(candm::kOffline, offline_all, O::kUnixReadOnly), candm::kUnauth);
+  EXPECT_EQ(status(candm::kOffline, offline_all, O::kNetwork), candm::kUnauth);
+  EXPECT_TRUE(r.keeper.source(0).polling());
+  EXPECT_EQ(status(candm::kOffline, offline_all, O::kUnixSocket), candm::kSuccess);
+  EXPECT_FALSE(r.keeper.source(0).polling());
+  EXPECT_EQ(status(candm::kOnOffline, {}, O::kUnixSocket), candm::kSuccess);
+  EXPECT_TRUE(r.keeper.source(0).polling());
+  candm::BurstArgs bad{candm::SourceSelector{}, 5, 2};
+  EXPECT_EQ(status(candm::kBurst, candm::burst_fields(bad), O::kUnixSocket), candm::kFailed);
+  candm::BurstArgs nobody{candm::SourceSelector{addr("255.255.255.255"), addr("192.0.2.9")}, 1, 2};
+  EXPECT_EQ(status(candm::kBurst, candm::burst_fields(nobody), O::kUnixSocket),
+            candm::kNoSuchSource);
+  EXPECT_EQ(status(candm::kMakeStep, {}, O::kUnixReadOnly), candm::kUnauth);
+  EXPECT_EQ(status(candm::kMakeStep, {}, O::kUnixSocket), candm::kSuccess);
+  // Reports stay open to everyone on the socket.
+  EXPECT_EQ(status(candm::kTracking, {}, O::kUnixReadOnly), candm::kSuccess);
+  EXPECT_EQ(status(candm::kServerStats, {}, O::kUnixReadOnly), candm::kSuccess);
+}
+
+TEST(SourceCommands, CredentialsDecideWhoMayChangeState) {
+  CmdmonServer plain{testing::TempDir() + "/source_commands_cred.sock"};
+  EXPECT_TRUE(plain.may_change_state(0, 0, getpid()));
+  EXPECT_TRUE(plain.may_change_state(geteuid(), 12345, getpid()));
+  EXPECT_FALSE(plain.may_change_state(54321, 54321, getpid()) && geteuid() != 54321);
+  // cmdgroup: the primary group of the sender, or one of its supplementary groups.
+  CmdmonServer grouped{testing::TempDir() + "/source_commands_cred2.sock", "nogroup"};
+  EXPECT_TRUE(grouped.may_change_state(54321, 65534, 1));
+  EXPECT_FALSE(grouped.may_change_state(54321, 54321, 999999999));  // no such process
+  EXPECT_THROW(CmdmonServer(testing::TempDir() + "/x.sock", "no-such-group-here"),
+               std::runtime_error);
+}
+
+}  // namespace
+}  // namespace chronon::ctl
