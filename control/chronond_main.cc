@@ -32,6 +32,8 @@
 #include "control/server_state_source.h"
 #include "control/driftfile.h"
 #include "control/leap_source.h"
+#include "control/metrics/metrics_collect.h"
+#include "control/metrics/metrics_server.h"
 #include "control/refclock/phc_refclock.h"
 #include "control/source_driver.h"
 #include "control/startup.h"
@@ -247,6 +249,17 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   const int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
+  // The metrics endpoint is bound before the dataplane starts, so a port in use stops the
+  // start with nothing to undo.
+  std::unique_ptr<ctl::MetricsServer> metrics;
+  if (cfg.metrics.enabled) {
+    try {
+      metrics = std::make_unique<ctl::MetricsServer>(cfg.metrics.address, cfg.metrics.port);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(cfg.metrics.where.str() + ": " + e.what());
+    }
+  }
+
   // The dataplane: a supervised process, this process's own loop (inline), or nothing.
   using Kind = ctl::DataplaneConfig::Kind;
   std::unique_ptr<ctl::DataplaneSupervisor> sup;
@@ -283,6 +296,11 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   // The command socket (chronyc's protocol): reports for the chronon CLI and chronyc.
   ctl::CmdmonServer cmdmon(cfg.cmdsocket);
   ctl::ReportBuilder reports(keeper, state_source, clock, *seg.get());
+  if (metrics) spdlog::info("metrics (OpenMetrics) on http://{}/metrics", metrics->endpoint());
+  const ctl::MetricsRenderer render_metrics = [&](ctl::MetricsFormat f) {
+    return ctl::render_metrics(ctl::collect_metrics(reports, *seg.get(), cmdmon.hits(),
+                                                    cmdmon.drops()), f);
+  };
   report_startup("ok");
   keeper.set_own_refids(ctl::local_address_refids());
   bool peers_on = false;
@@ -296,8 +314,10 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     if (inline_server) inline_server->append_fds(&fds);
     const size_t cmdmon_index = fds.size();
     fds.push_back(pollfd{cmdmon.fd(), POLLIN, 0});
+    int max_wait_ms = inline_server ? 100 : 1000;
+    if (metrics) max_wait_ms = metrics->prepare(&fds, max_wait_ms, std::chrono::steady_clock::now());
     const size_t sources_first = fds.size();
-    int wait_ms = sources.prepare(&fds, inline_server ? 100 : 1000);
+    int wait_ms = sources.prepare(&fds, max_wait_ms);
     const double loop_mono = ts::to_nanos(clock.monotonic()).count() * 1e-9;
     for (const auto& r : refclocks) {
       wait_ms = std::min(wait_ms, static_cast<int>(std::max(0.0, r->next_due_mono_s() - loop_mono) * 1000) + 1);
@@ -332,6 +352,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     if (inline_server && n >= 0) inline_server->service(fds, 3);
     if (n >= 0) sources.service(fds, sources_first, &source_logs, &events);
     if (n > 0 && (fds[cmdmon_index].revents & POLLIN)) cmdmon.service(reports, sources.unresolved());
+    if (metrics && n >= 0) metrics->service(fds, std::chrono::steady_clock::now(), render_metrics);
     for (const auto& r : refclocks) {
       r->service(ts::to_nanos(clock.monotonic()).count() * 1e-9, clock, leap_source, keeper,
                  &events, &source_logs);

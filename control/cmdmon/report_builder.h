@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "control/cmdmon/reports.h"
 #include "control/server_state_source.h"
@@ -25,6 +26,8 @@ class ReportBuilder {
 
   // The report address of source i: its IP address, or its refid for a reference clock.
   ReportAddress address_of(size_t i) const;
+  // Source i's name: its address, the host name until it resolves, a refclock's refid.
+  const std::string& source_name(size_t i) const { return keeper_.source(i).name(); }
 
  private:
   const TimeKeeper& keeper_;
