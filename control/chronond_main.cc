@@ -31,6 +31,8 @@
 #include "control/server_state_source.h"
 #include "control/driftfile.h"
 #include "control/leap_source.h"
+#include "control/metrics/metrics_collect.h"
+#include "control/metrics/metrics_server.h"
 #include "control/refclock/phc_refclock.h"
 #include "control/source_driver.h"
 #include "control/startup.h"
@@ -246,6 +248,17 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   const int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
+  // The metrics endpoint is bound before the dataplane starts, so a port in use stops the
+  // start with nothing to undo.
+  std::unique_ptr<ctl::MetricsServer> metrics;
+  if (cfg.metrics.enabled) {
+    try {
+      metrics = std::make_unique<ctl::MetricsServer>(cfg.metrics.address, cfg.metrics.port);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(cfg.metrics.where.str() + ": " + e.what());
+    }
+  }
+
   // The dataplane: a supervised process, this process's own loop (inline), or nothing.
   using Kind = ctl::DataplaneConfig::Kind;
   std::unique_ptr<ctl::DataplaneSupervisor> sup;
@@ -284,6 +297,12 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   ctl::CommandChannels commands(cfg, keeper, state_source, clock, *seg.get(), &cmd_warnings);
   for (const auto& w : cmd_warnings) spdlog::warn("{}", w);
   spdlog::info("{}", commands.describe());
+  if (metrics) spdlog::info("metrics (OpenMetrics) on http://{}/metrics", metrics->endpoint());
+  const ctl::MetricsRenderer render_metrics = [&](ctl::MetricsFormat f) {
+    return ctl::render_metrics(ctl::collect_metrics(commands.reports(), *seg.get(),
+                                                    commands.cmd_hits(), commands.cmd_drops()),
+                               f);
+  };
   report_startup("ok");
   keeper.set_own_refids(ctl::local_address_refids());
   bool peers_on = false;
@@ -296,8 +315,10 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
                 {sup ? sup->stderr_fd() : -1, POLLIN, 0}});
     if (inline_server) inline_server->append_fds(&fds);
     commands.append_fds(&fds);
+    int max_wait_ms = inline_server ? 100 : 1000;
+    if (metrics) max_wait_ms = metrics->prepare(&fds, max_wait_ms, std::chrono::steady_clock::now());
     const size_t sources_first = fds.size();
-    int wait_ms = sources.prepare(&fds, inline_server ? 100 : 1000);
+    int wait_ms = sources.prepare(&fds, max_wait_ms);
     const double loop_mono = ts::to_nanos(clock.monotonic()).count() * 1e-9;
     for (const auto& r : refclocks) {
       wait_ms = std::min(wait_ms, static_cast<int>(std::max(0.0, r->next_due_mono_s() - loop_mono) * 1000) + 1);
@@ -332,6 +353,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     if (inline_server && n >= 0) inline_server->service(fds, 3);
     if (n >= 0) sources.service(fds, sources_first, &source_logs, &events);
     if (n > 0) commands.service(fds, sources.unresolved());
+    if (metrics && n >= 0) metrics->service(fds, std::chrono::steady_clock::now(), render_metrics);
     for (const auto& r : refclocks) {
       r->service(ts::to_nanos(clock.monotonic()).count() * 1e-9, clock, leap_source, keeper,
                  &events, &source_logs);

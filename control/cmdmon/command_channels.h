@@ -29,6 +29,9 @@ class CommandChannels {
   void service(const std::vector<pollfd>& fds, int unresolved);
 
   const ReportBuilder& reports() const { return reports_; }
+  // Command requests answered and refused, on every channel (serverstats, metrics).
+  uint64_t cmd_hits() const { return unix_.hits(); }
+  uint64_t cmd_drops() const { return unix_.drops(); }
   // For the start-up log: "command socket /run/chronon/chronond.sock, port 127.0.0.1:323 ...".
   std::string describe() const;
 

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "control/cmdmon/dataplane_counters.h"
+
 namespace chronon::ctl {
 
 namespace {
@@ -158,13 +160,11 @@ ActivityReport ReportBuilder::activity(int unresolved) const {
 
 ServerStatsReport ReportBuilder::server_stats(uint64_t cmd_hits, uint64_t cmd_drops) const {
   ServerStatsReport r;
-  uint64_t rx = 0, drops = 0, inter = 0, evictions = 0;
-  for (const dp::WorkerCounters& w : seg_.workers) {
-    rx += w.received.load(std::memory_order_relaxed);
-    for (const auto& d : w.drops) drops += d.load(std::memory_order_relaxed);
-    inter += w.interleaved.load(std::memory_order_relaxed);
-    evictions += w.client_evictions.load(std::memory_order_relaxed);
-  }
+  const WorkerCounts total = read_dataplane_counters(seg_).total;
+  uint64_t drops = 0;
+  for (const uint64_t d : total.drops) drops += d;
+  const uint64_t rx = total.received, inter = total.interleaved;
+  const uint64_t evictions = total.client_evictions;
   // chrony's counters are 32-bit and wrap the same way.
   r.ntp_hits = static_cast<uint32_t>(rx);
   r.ntp_drops = static_cast<uint32_t>(drops);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "control/cmdmon/reports.h"
 #include "control/server_state_source.h"
@@ -27,6 +28,8 @@ class ReportBuilder {
   ReportAddress address_of(size_t i) const;
   // The name the source at `a` was configured with (`server NAME`), for chronyc -N.
   std::optional<std::string> configured_name(const ReportAddress& a) const;
+  // Source i's name: its address, the host name until it resolves, a refclock's refid.
+  const std::string& source_name(size_t i) const { return keeper_.source(i).name(); }
 
  private:
   const TimeKeeper& keeper_;

@@ -1,5 +1,6 @@
 // The typed configuration chronond runs from, read from the chrony.conf dialect (chrony 4.3's
-// directives plus chronon's own `dataplane`). Bad input throws ConfigError "FILE:LINE: problem".
+// directives plus chronon's own `dataplane` and `metrics`). Bad input throws ConfigError
+// "FILE:LINE: problem".
 #pragma once
 
 #include <optional>
@@ -123,6 +124,20 @@ struct DataplaneConfig {
   SourceLocation where;
 };
 
+// metrics ADDRESS:PORT (chronon's own): the OpenMetrics/Prometheus endpoint, HTTP GET
+// /metrics on a TCP socket. Off unless configured.
+struct MetricsConfig {
+  bool enabled = false;
+  std::string address;  // numeric IPv4 or IPv6, without brackets
+  int port = 0;
+  SourceLocation where;
+  // "127.0.0.1:9123" or "[::1]:9123", as written in the configuration.
+  std::string endpoint() const {
+    return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
+           std::to_string(port);
+  }
+};
+
 struct Config {
   std::vector<SourceConfig> sources;
   std::vector<RefclockConfig> refclocks;
@@ -135,6 +150,7 @@ struct Config {
   MakeStepConfig makestep;
   MaxChangeConfig maxchange;
   DataplaneConfig dataplane;
+  MetricsConfig metrics;
   int port = 123, cmdport = 323;
   std::vector<std::string> bindaddress;     // at most one IPv4 and one IPv6
   std::vector<std::string> bindcmdaddress;  // UDP command port: at most one IPv4, one IPv6

@@ -73,6 +73,7 @@ void parse_ratelimit(DirectiveContext& c);
 void parse_local(DirectiveContext& c);
 void parse_include(DirectiveContext& c);
 void parse_confdir(DirectiveContext& c);
+void parse_metrics(DirectiveContext& c);
 
 std::string lower(std::string_view s);
 

@@ -1,5 +1,5 @@
-// Every directive chronon accepts (chrony 4.3's plus `dataplane`), with its handler and whether
-// chronon acts on it yet. Directives with a single plain value are handled here.
+// Every directive chronon accepts (chrony 4.3's plus `dataplane` and `metrics`), with its
+// handler and whether chronon acts on it yet. Directives with a single plain value are handled here.
 #include <algorithm>
 
 #include "control/config/directive_context.h"
@@ -271,6 +271,7 @@ const std::vector<DirectiveSpec>& directive_table() {
         {"maxsamples", set_int<&Config::maxsamples, 0, 65536>, kDone},
         {"maxslewrate", set_double<&Config::maxslewrate_ppm>, kDone},
         {"maxupdateskew", set_double<&Config::maxupdateskew_ppm>, kDone},
+        {"metrics", parse_metrics, kDone},
         {"minsamples", set_int<&Config::minsamples, 0, 65536>, kDone},
         {"minsources", set_int<&Config::minsources, 1, 64>, kDone},
         {"nocerttimecheck", any_int, kLater},

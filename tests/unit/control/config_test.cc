@@ -194,6 +194,65 @@ TEST(Config, DataplaneDirective) {
   EXPECT_EQ(c.dataplane.tap, "ntp0");
 }
 
+TEST(Config, MetricsDirective) {
+  EXPECT_FALSE(parse("").metrics.enabled);  // off by default
+  Config c = parse("# endpoint\nmetrics 127.0.0.1:9123");
+  EXPECT_TRUE(c.metrics.enabled);
+  EXPECT_EQ(c.metrics.address, "127.0.0.1");
+  EXPECT_EQ(c.metrics.port, 9123);
+  EXPECT_EQ(c.metrics.endpoint(), "127.0.0.1:9123");
+  EXPECT_EQ(c.metrics.where.line, 2);
+  EXPECT_TRUE(c.notices.empty());
+  c = parse("METRICS [::1]:65535");
+  EXPECT_EQ(c.metrics.address, "::1");
+  EXPECT_EQ(c.metrics.port, 65535);
+  EXPECT_EQ(c.metrics.endpoint(), "[::1]:65535");
+  EXPECT_TRUE(c.notices.empty());
+  // A later line replaces an earlier one.
+  c = parse("metrics 127.0.0.1:1\nmetrics 127.0.0.2:2");
+  EXPECT_EQ(c.metrics.endpoint(), "127.0.0.2:2");
+  // Other hosts may scrape, with a notice: the endpoint has no access control.
+  c = parse("metrics 0.0.0.0:9123\nmetrics [2001:db8::1]:9123");
+  EXPECT_EQ(c.metrics.endpoint(), "[2001:db8::1]:9123");
+  ASSERT_EQ(c.notices.size(), 2u);
+  EXPECT_EQ(c.notices[0], "test.conf:1: metrics on 0.0.0.0:9123 can be read by other hosts (no "
+                          "authentication; restrict it with a firewall)");
+  EXPECT_THAT(c.notices[1], HasSubstr("test.conf:2: metrics on [2001:db8::1]:9123 can be read"));
+  EXPECT_TRUE(c.not_implemented.empty());
+}
+
+TEST(Config, MetricsBadLinesNameFileLineAndProblem) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"metrics", "test.conf:1: missing argument for 'metrics' (expected 1)"},
+      {"metrics 127.0.0.1:9123 extra",
+       "test.conf:1: too many arguments for 'metrics' (expected 1): 'extra'"},
+      {"metrics 127.0.0.1", "test.conf:1: missing port in '127.0.0.1' for 'metrics' "
+                            "(ADDRESS:PORT, e.g. 127.0.0.1:9123 or [::1]:9123)"},
+      {"metrics 127.0.0.1:http", "test.conf:1: invalid port 'http' for 'metrics' (an integer "
+                                 "is expected)"},
+      {"metrics 127.0.0.1:", "test.conf:1: invalid port '' for 'metrics' (an integer is "
+                             "expected)"},
+      {"metrics 127.0.0.1:0", "test.conf:1: port 0 for 'metrics' is out of range (1 to 65535)"},
+      {"metrics 127.0.0.1:65536",
+       "test.conf:1: port 65536 for 'metrics' is out of range (1 to 65535)"},
+      {"metrics localhost:9123", "test.conf:1: invalid address 'localhost' for 'metrics' (a "
+                                 "numeric IPv4 or IPv6 address; host names are not supported)"},
+      {"metrics 127.0.0.256:9123", "test.conf:1: invalid address '127.0.0.256' for 'metrics' (a "
+                                   "numeric IPv4 or IPv6 address; host names are not supported)"},
+      {"metrics ::1:9123", "test.conf:1: IPv6 address in '::1:9123' for 'metrics' needs "
+                           "brackets, e.g. [::1]:9123"},
+      {"metrics [::1]9123", "test.conf:1: missing port in '[::1]9123' for 'metrics' "
+                            "(ADDRESS:PORT, e.g. 127.0.0.1:9123 or [::1]:9123)"},
+      {"metrics [::1:9123", "test.conf:1: missing ']' in '[::1:9123' for 'metrics' "
+                            "(ADDRESS:PORT, e.g. 127.0.0.1:9123 or [::1]:9123)"},
+      {"metrics [::ffff:127.0.0.1]:9123", "test.conf:1: IPv4-mapped address '::ffff:127.0.0.1' "
+                                          "for 'metrics': write the IPv4 address"},
+      {"allow\nmetrics [127.0.0.1]:x", "test.conf:2: invalid port 'x' for 'metrics' (an integer "
+                                       "is expected)"},
+  };
+  for (const auto& [text, error] : cases) EXPECT_EQ(error_of(text), error) << text;
+}
+
 TEST(Config, PollsOutsideChronysRangeAreClampedWithANotice) {
   const Config c = parse("server a minpoll -7 maxpoll 25 maxdelayquant 0.2\n");
   EXPECT_EQ(c.sources[0].minpoll, -6);
