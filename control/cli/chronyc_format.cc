@@ -12,6 +12,8 @@
 #include <iterator>
 #include <string_view>
 
+#include "control/server_state_source.h"
+
 namespace chronon::ctl {
 
 namespace {
@@ -373,6 +375,77 @@ std::string format_clients(const std::vector<ClientAccessReport>& clients, bool 
                .done();
   }
   return out;
+}
+
+std::string format_ntpdata(const NtpDataReport& d, bool csv, bool leading_newline) {
+  auto refid_of = [](const ReportAddress& a) -> uint32_t {
+    if (a.family == ReportAddress::Family::kInet4) return in4_of(a);
+    if (a.family == ReportAddress::Family::kInet6) return refid_of_address(a.bytes, true);
+    return 0;
+  };
+  auto mode_text = [](uint8_t m) {
+    switch (m) {
+      case 1: return "Symmetric active";
+      case 2: return "Symmetric passive";
+      case 4: return "Server";
+      default: return "Invalid";
+    }
+  };
+  auto tss_text = [](char c) {
+    switch (c) {
+      case 'D': return "Daemon";
+      case 'K': return "Kernel";
+      case 'H': return "Hardware";
+      default: return "Invalid";
+    }
+  };
+  auto bits = [](unsigned v, int n) {
+    std::string out;
+    for (int i = n - 1; i >= 0; --i) out += (v & (1u << i)) ? '1' : '0';
+    return out;
+  };
+  auto yes_no = [](bool b) { return std::string(b ? "Yes" : "No"); };
+  const std::string hex = "%08" PRIX32;
+  return std::string(leading_newline && !csv ? "\n" : "") +
+         Fields(csv)
+             .text("Remote address  : ").field(d.remote.text())
+             .text(" (").field(strf(hex.c_str(), refid_of(d.remote)))
+             .text(")\nRemote port     : ").field(u(d.remote_port))
+             .text("\nLocal address   : ").field(d.local.text())
+             .text(" (").field(strf(hex.c_str(), refid_of(d.local)))
+             .text(")\nLeap status     : ").field(leap_text(d.leap))
+             .text("\nVersion         : ").field(u(d.version))
+             .text("\nMode            : ").field(mode_text(d.mode))
+             .text("\nStratum         : ").field(u(d.stratum))
+             .text("\nPoll interval   : ").field(strf("%d", d.poll))
+             .text(" (").field(strf("%.0f", std::ldexp(1.0, d.poll)))
+             .text(" seconds)\nPrecision       : ").field(strf("%d", d.precision))
+             .text(" (").field(f9(std::ldexp(1.0, d.precision)))
+             .text(" seconds)\nRoot delay      : ").field(strf("%.6f", d.root_delay_s))
+             .text(" seconds\nRoot dispersion : ").field(strf("%.6f", d.root_dispersion_s))
+             .text(" seconds\nReference ID    : ").field(strf(hex.c_str(), d.ref_id))
+             .text(" (").field(d.stratum <= 1 ? refid_text(d.ref_id) : "")
+             .text(")\nReference time  : ").field(utc_text(d.ref_time), epoch_text(d.ref_time))
+             .text("\nOffset          : ").field(strf("%+.9f", d.offset_s), f9(d.offset_s))
+             .text(" seconds\nPeer delay      : ").field(f9(d.peer_delay_s))
+             .text(" seconds\nPeer dispersion : ").field(f9(d.peer_dispersion_s))
+             .text(" seconds\nResponse time   : ").field(f9(d.response_time_s))
+             .text(" seconds\nJitter asymmetry: ").field(strf("%+.2f", d.jitter_asymmetry),
+                                                       strf("%.2f", d.jitter_asymmetry))
+             .text("\nNTP tests       : ").field(bits(d.flags >> 7u, 3))
+             .text(" ").field(bits(d.flags >> 4u, 3))
+             .text(" ").field(bits(d.flags, 4))
+             .text("\nInterleaved     : ").field(yes_no(d.flags & NtpDataReport::kFlagInterleaved))
+             .text("\nAuthenticated   : ")
+             .field(yes_no(d.flags & NtpDataReport::kFlagAuthenticated))
+             .text("\nTX timestamping : ").field(tss_text(d.tx_tss))
+             .text("\nRX timestamping : ").field(tss_text(d.rx_tss))
+             .text("\nTotal TX        : ").field(u(d.total_tx))
+             .text("\nTotal RX        : ").field(u(d.total_rx))
+             .text("\nTotal valid RX  : ").field(u(d.total_valid))
+             .text("\nTotal good RX   : ").field(u(d.total_good))
+             .text("\n")
+             .done();
 }
 
 }  // namespace chronon::ctl

@@ -25,6 +25,9 @@ std::string format_sourcestats(const std::vector<SourceStatsReport>& stats, bool
 // The table starts with "200 OK", as chronyc's does; CSV has only the numbers.
 std::string format_activity(const ActivityReport& a, bool csv = false);
 std::string format_serverstats(const ServerStatsReport& s, bool csv);
+// chronyc ntpdata for one source (`leading_newline`: chronyc's blank line before each report
+// when it lists every source, in the table only).
+std::string format_ntpdata(const NtpDataReport& d, bool csv, bool leading_newline);
 // chronyc clients; `nke` (-k) shows the NTS-KE columns instead of the command ones.
 std::string format_clients(const std::vector<ClientAccessReport>& clients, bool nke, bool csv);
 

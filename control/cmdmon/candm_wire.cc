@@ -100,6 +100,7 @@ size_t reply_length(ReplyType t) {
     case kRpyActivity: return kReplyHeaderLen + 20;
     case kRpyNtpSourceName: return kReplyHeaderLen + 256;
     case kRpyServerStats3: return kReplyHeaderLen + 44;
+    case kRpyNtpData: return kReplyHeaderLen + 124;
     case kRpyClientAccessesByIndex3:
       return kReplyHeaderLen + 12 + kClientAccessLen * ClientAccessPage::kMaxClients;
   }
@@ -117,6 +118,7 @@ std::optional<ReplyType> reply_type_for(uint16_t command) {
     case kServerStats: return kRpyServerStats3;
     case kNtpSourceName: return kRpyNtpSourceName;
     case kClientAccessesByIndex3: return kRpyClientAccessesByIndex3;
+    case kNtpData: return kRpyNtpData;
     case kOnline: case kOffline: case kBurst: case kMakeStep: case kOnOffline:
       return kRpyNull;
     default: return std::nullopt;
@@ -335,6 +337,37 @@ std::vector<uint8_t> reply_client_accesses(const Request& r, const ClientAccessP
   return b;
 }
 
+std::vector<uint8_t> reply_ntp_data(const Request& r, const NtpDataReport& d) {
+  auto b = reply_header(r, kRpyNtpData, kSuccess);
+  const size_t o = kReplyHeaderLen;
+  put_address(b, o, d.remote);
+  put_address(b, o + 20, d.local);
+  put16(b, o + 40, d.remote_port);
+  b[o + 42] = d.leap;
+  b[o + 43] = d.version;
+  b[o + 44] = d.mode;
+  b[o + 45] = d.stratum;
+  b[o + 46] = static_cast<uint8_t>(d.poll);
+  b[o + 47] = static_cast<uint8_t>(d.precision);
+  putf(b, o + 48, d.root_delay_s);
+  putf(b, o + 52, d.root_dispersion_s);
+  put32(b, o + 56, d.ref_id);
+  put_timespec(b, o + 60, d.ref_time);
+  putf(b, o + 72, d.offset_s);
+  putf(b, o + 76, d.peer_delay_s);
+  putf(b, o + 80, d.peer_dispersion_s);
+  putf(b, o + 84, d.response_time_s);
+  putf(b, o + 88, d.jitter_asymmetry);
+  put16(b, o + 92, d.flags);
+  b[o + 94] = static_cast<uint8_t>(d.tx_tss);
+  b[o + 95] = static_cast<uint8_t>(d.rx_tss);
+  put32(b, o + 96, d.total_tx);
+  put32(b, o + 100, d.total_rx);
+  put32(b, o + 104, d.total_valid);
+  put32(b, o + 108, d.total_good);
+  return b;
+}
+
 std::vector<uint8_t> make_request(uint16_t command, uint32_t sequence,
                                   const std::vector<uint8_t>& fields) {
   size_t len = kRequestHeaderLen + fields.size();
@@ -460,6 +493,37 @@ ServerStatsReport decode_server_stats(const uint8_t* p) {
 std::string decode_ntp_source_name(const uint8_t* p) {
   const char* d = reinterpret_cast<const char*>(p + kReplyHeaderLen);
   return std::string(d, strnlen(d, 256));
+}
+
+NtpDataReport decode_ntp_data(const uint8_t* p) {
+  const uint8_t* d = p + kReplyHeaderLen;
+  NtpDataReport r;
+  r.remote = get_address(d);
+  r.local = get_address(d + 20);
+  r.remote_port = get16(d + 40);
+  r.leap = d[42];
+  r.version = d[43];
+  r.mode = d[44];
+  r.stratum = d[45];
+  r.poll = static_cast<int8_t>(d[46]);
+  r.precision = static_cast<int8_t>(d[47]);
+  r.root_delay_s = getf(d + 48);
+  r.root_dispersion_s = getf(d + 52);
+  r.ref_id = get32(d + 56);
+  r.ref_time = get_timespec(d + 60);
+  r.offset_s = getf(d + 72);
+  r.peer_delay_s = getf(d + 76);
+  r.peer_dispersion_s = getf(d + 80);
+  r.response_time_s = getf(d + 84);
+  r.jitter_asymmetry = getf(d + 88);
+  r.flags = get16(d + 92);
+  r.tx_tss = static_cast<char>(d[94]);
+  r.rx_tss = static_cast<char>(d[95]);
+  r.total_tx = get32(d + 96);
+  r.total_rx = get32(d + 100);
+  r.total_valid = get32(d + 104);
+  r.total_good = get32(d + 108);
+  return r;
 }
 
 ClientAccessPage decode_client_accesses(const uint8_t* p) {

@@ -21,13 +21,13 @@ inline constexpr uint8_t kPktRequest = 1, kPktReply = 2;
 enum Command : uint16_t {
   kNull = 0, kOnline = 1, kOffline = 2, kBurst = 3, kNSources = 14, kSourceData = 15,
   kTracking = 33, kSourceStats = 34, kCycleLogs = 37, kMakeStep = 43, kActivity = 44,
-  kServerStats = 54, kOnOffline = 63, kNtpSourceName = 65, kClientAccessesByIndex3 = 68,
+  kServerStats = 54, kNtpData = 57, kOnOffline = 63, kNtpSourceName = 65, kClientAccessesByIndex3 = 68,
   kReloadSources = 70,
 };
 // Reply formats (RPY_*).
 enum ReplyType : uint16_t {
   kRpyNull = 1, kRpyNSources = 2, kRpySourceData = 3, kRpyTracking = 5, kRpySourceStats = 6,
-  kRpyActivity = 12, kRpyNtpSourceName = 19, kRpyClientAccessesByIndex3 = 21,
+  kRpyActivity = 12, kRpyNtpData = 16, kRpyNtpSourceName = 19, kRpyClientAccessesByIndex3 = 21,
   kRpyServerStats3 = 24,
 };
 // Status codes (STT_*).
@@ -98,6 +98,7 @@ std::vector<uint8_t> reply_server_stats(const Request& r, const ServerStatsRepor
 std::vector<uint8_t> reply_ntp_source_name(const Request& r, const std::string& name);
 // At most ClientAccessPage::kMaxClients clients are encoded.
 std::vector<uint8_t> reply_client_accesses(const Request& r, const ClientAccessPage& page);
+std::vector<uint8_t> reply_ntp_data(const Request& r, const NtpDataReport& d);
 
 // Client side: a request for `command` with its fields, padded (as chronyc pads) so that it
 // is at least as long as the reply it asks for.
@@ -123,5 +124,6 @@ ActivityReport decode_activity(const uint8_t* p);
 ServerStatsReport decode_server_stats(const uint8_t* p);
 std::string decode_ntp_source_name(const uint8_t* p);
 ClientAccessPage decode_client_accesses(const uint8_t* p);
+NtpDataReport decode_ntp_data(const uint8_t* p);
 
 }  // namespace chronon::ctl::candm

@@ -179,6 +179,11 @@ std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
     }
     case candm::kClientAccessesByIndex3:
       return fits(client_accesses(r));
+    case candm::kNtpData: {
+      const auto a = candm::request_address(r);
+      const auto d = a ? reports.ntp_data(*a) : std::nullopt;
+      return fits(d ? candm::reply_ntp_data(r, *d) : candm::reply_status(r, candm::kNoSuchSource));
+    }
     default:
       // Not implemented here (yet): chronyc prints "502 Invalid command".
       return fits(candm::reply_status(r, candm::kInvalid));
@@ -214,7 +219,8 @@ std::vector<uint8_t> CmdmonServer::change_state(const candm::Request& r) {
         spdlog::warn("makestep: the clock could not be stepped");
         return candm::reply_status(r, candm::kFailed);
       }
-      spdlog::warn("System clock was stepped by {:.6f} seconds (makestep)", -*step);
+      // The amount added to the clock, as the makestep directive's message says it.
+      spdlog::warn("System clock was stepped by {:.6f} seconds (makestep)", *step);
       return candm::reply_status(r, candm::kSuccess);
     }
     default:

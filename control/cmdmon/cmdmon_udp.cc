@@ -75,11 +75,11 @@ CmdmonUdp::CmdmonUdp(const Config& cfg, std::vector<std::string>* warnings)
   compile_access(cfg.cmd_access, access_.get());
   limit_ = rate_limit_params(cfg.cmdratelimit);
   if (cfg.cmdport == 0) return;
-  std::vector<std::string> addresses;
+  // chronyd's defaults, each replaced by a bindcmdaddress of its family.
+  std::vector<std::string> addresses = {"127.0.0.1", "::1"};
   for (const std::string& a : cfg.bindcmdaddress) {
-    if (!a.empty() && a.front() != '/') addresses.push_back(a);
+    addresses[a.find(':') == std::string::npos ? 0 : 1] = a;
   }
-  if (addresses.empty()) addresses = {"127.0.0.1", "::1"};  // chronyd's default
   for (const std::string& a : addresses) {
     std::string error;
     const int fd = open_port(a, cfg.cmdport, &error);

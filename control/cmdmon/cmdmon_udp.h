@@ -1,5 +1,5 @@
-// chronyd's UDP command port (cmdport, default 323) on chronond: by default on 127.0.0.1
-// and ::1 only, or on the addresses `bindcmdaddress IP` gives. As in chronyd, it answers the
+// chronyd's UDP command port (cmdport, default 323) on chronond: on 127.0.0.1 and ::1, each
+// replaced by a `bindcmdaddress IP` of its family. As in chronyd, it answers the
 // open (read-only, harmless) requests only: tracking, sources, sourcestats, activity, source
 // names; the others get "501 Not authorised" and must use the Unix socket. Requests from
 // addresses other than loopback need `cmdallow` and are limited by `cmdratelimit`. So plain

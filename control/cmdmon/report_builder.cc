@@ -2,6 +2,9 @@
 #include "control/cmdmon/report_builder.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -61,6 +64,100 @@ std::optional<std::string> ReportBuilder::configured_name(const ReportAddress& a
     if (b.family == a.family && b.id == a.id && std::memcmp(b.bytes, a.bytes, 16) == 0) {
       return keeper_.source(i).config().address;
     }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// The local address the kernel would use towards `remote` (a UDP socket connected to it:
+// no packet is sent).
+ReportAddress local_address_towards(const ReportAddress& remote, uint16_t port) {
+  ReportAddress out;
+  sockaddr_storage ss{};
+  socklen_t len;
+  if (remote.family == ReportAddress::Family::kInet4) {
+    auto& in = reinterpret_cast<sockaddr_in&>(ss);
+    in.sin_family = AF_INET;
+    in.sin_port = htons(port);
+    std::memcpy(&in.sin_addr, remote.bytes, 4);
+    len = sizeof in;
+  } else if (remote.family == ReportAddress::Family::kInet6) {
+    auto& in6 = reinterpret_cast<sockaddr_in6&>(ss);
+    in6.sin6_family = AF_INET6;
+    in6.sin6_port = htons(port);
+    std::memcpy(&in6.sin6_addr, remote.bytes, 16);
+    len = sizeof in6;
+  } else {
+    return out;
+  }
+  const int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return out;
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof local;
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&ss), len) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
+    if (local.ss_family == AF_INET) {
+      out.family = ReportAddress::Family::kInet4;
+      std::memcpy(out.bytes, &reinterpret_cast<sockaddr_in&>(local).sin_addr, 4);
+    } else {
+      out.family = ReportAddress::Family::kInet6;
+      std::memcpy(out.bytes, &reinterpret_cast<sockaddr_in6&>(local).sin6_addr, 16);
+    }
+  }
+  close(fd);
+  return out;
+}
+
+// chrony's ntpdata test flags: test 1 in bit 9 down to test D in bit 0; ours count up.
+uint16_t chrony_test_flags(uint16_t tests_passed) {
+  uint16_t f = 0;
+  for (int i = 0; i < 10; ++i) {
+    if (tests_passed & (1u << i)) f = static_cast<uint16_t>(f | (1u << (9 - i)));
+  }
+  return f;
+}
+
+}  // namespace
+
+std::optional<NtpDataReport> ReportBuilder::ntp_data(const ReportAddress& a) const {
+  for (size_t i = 0; i < keeper_.source_count(); ++i) {
+    const NtpSource& s = keeper_.source(i);
+    if (s.is_refclock()) continue;
+    const ReportAddress b = address_of(i);
+    if (b.family != a.family || b.family == ReportAddress::Family::kId ||
+        std::memcmp(b.bytes, a.bytes, 16) != 0) {
+      continue;
+    }
+    NtpDataReport r;
+    r.remote = b;
+    r.remote_port = static_cast<uint16_t>(s.config().port);
+    r.local = local_address_towards(b, r.remote_port);
+    const LastPacket& l = s.last_packet();
+    if (l.seen) {
+      r.leap = l.leap;
+      r.version = l.version;
+      r.mode = l.mode;
+      r.stratum = l.stratum;
+      r.poll = l.poll;
+      r.precision = l.precision;
+      r.root_delay_s = l.root_delay_s;
+      r.root_dispersion_s = l.root_dispersion_s;
+      r.ref_id = l.refid;
+      if (!l.reference_time.is_zero()) r.ref_time = ts::from_ntp(l.reference_time, clock_.now());
+      // chrony's offset is the source's time minus ours.
+      r.offset_s = -l.offset_s;
+      r.peer_delay_s = l.delay_s;
+      r.peer_dispersion_s = l.dispersion_s;
+      r.response_time_s = l.response_time_s;
+      r.flags = chrony_test_flags(l.tests_passed);
+      if (l.interleaved) r.flags |= NtpDataReport::kFlagInterleaved;
+    }
+    r.total_tx = static_cast<uint32_t>(s.tx_count());
+    r.total_rx = static_cast<uint32_t>(s.rx_count());
+    r.total_valid = static_cast<uint32_t>(s.sane_rx_count());
+    r.total_good = static_cast<uint32_t>(s.valid_rx_count());
+    return r;
   }
   return std::nullopt;
 }

@@ -98,6 +98,23 @@ struct ClientAccessReport {
   uint32_t last_cmd_hit_ago = UINT32_MAX;
 };
 
+// chronyc ntpdata: the newest packet from an NTP source and what was measured from it.
+struct NtpDataReport {
+  static constexpr uint16_t kFlagInterleaved = 0x4000, kFlagAuthenticated = 0x8000;
+  ReportAddress remote, local;
+  uint16_t remote_port = 0;
+  uint8_t leap = 0, version = 0, mode = 0, stratum = 0;
+  int8_t poll = 0, precision = 0;
+  double root_delay_s = 0, root_dispersion_s = 0;
+  uint32_t ref_id = 0;
+  timespec ref_time{};
+  double offset_s = 0, peer_delay_s = 0, peer_dispersion_s = 0, response_time_s = 0;
+  double jitter_asymmetry = 0;
+  uint16_t flags = 0;  // tests passed (bit 9: test 1 ... bit 0: test D) and the two above
+  char tx_tss = 'D', rx_tss = 'K';  // timestamps by the daemon, kernel or hardware
+  uint32_t total_tx = 0, total_rx = 0, total_valid = 0, total_good = 0;
+};
+
 // A page of the client list, as chronyc asks for it (by index, 8 at a time).
 struct ClientAccessPage {
   static constexpr uint32_t kMaxClients = 8;  // MAX_CLIENT_ACCESSES

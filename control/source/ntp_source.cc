@@ -102,11 +102,15 @@ ReplyResult NtpSource::on_reply(const uint8_t* p, size_t len, timespec rx_time,
     }
     return r;
   }
+  if (r.verdict != ReplyVerdict::kMalformed && r.verdict != ReplyVerdict::kNotExpected) {
+    note_packet(p, len, r);
+  }
   // A reply from the server, valid or not, means it is reachable (chrony sets the bit for
   // any reply that passes tests 1-3; the sample itself needs all tests).
   if (r.verdict == ReplyVerdict::kBogus || r.verdict == ReplyVerdict::kDuplicate ||
       r.verdict == ReplyVerdict::kMalformed || r.verdict == ReplyVerdict::kNotExpected)
     return r;
+  ++sane_rx_;
   reach_ |= 1;
   last_reply_unusable_ = r.verdict == ReplyVerdict::kUnsynchronised ||
                          r.verdict == ReplyVerdict::kBadHeader ||
@@ -126,6 +130,37 @@ ReplyResult NtpSource::on_reply(const uint8_t* p, size_t len, timespec rx_time,
   }
   adapt_poll();
   return r;
+}
+
+void NtpSource::note_packet(const uint8_t* p, size_t len, const ReplyResult& r) {
+  if (len < 48) return;
+  auto be32 = [p](size_t o) {
+    return static_cast<uint32_t>(p[o]) << 24 | static_cast<uint32_t>(p[o + 1]) << 16 |
+           static_cast<uint32_t>(p[o + 2]) << 8 | p[o + 3];
+  };
+  auto be64 = [&](size_t o) { return static_cast<uint64_t>(be32(o)) << 32 | be32(o + 4); };
+  LastPacket& l = last_packet_;
+  l.seen = true;
+  l.leap = static_cast<uint8_t>(p[0] >> 6);
+  l.version = static_cast<uint8_t>((p[0] >> 3) & 7);
+  l.mode = static_cast<uint8_t>(p[0] & 7);
+  l.stratum = p[1];
+  l.poll = static_cast<int8_t>(p[2]);
+  l.precision = static_cast<int8_t>(p[3]);
+  l.root_delay_s = be32(4) / 65536.0;
+  l.root_dispersion_s = be32(8) / 65536.0;
+  l.refid = be32(12);
+  l.reference_time = ts::NtpTimestamp{be64(16)};
+  const uint64_t server_rx = be64(32), server_tx = be64(40);
+  l.response_time_s =
+      static_cast<double>(static_cast<int64_t>(server_tx - server_rx)) / 4294967296.0;
+  l.tests_passed = r.tests_passed;
+  l.interleaved = r.interleaved;
+  if (r.verdict == ReplyVerdict::kOk) {
+    l.offset_s = r.sample.offset_s;
+    l.delay_s = r.sample.delay_s;
+    l.dispersion_s = r.sample.dispersion_s;
+  }
 }
 
 void NtpSource::adapt_poll() {

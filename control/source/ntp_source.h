@@ -26,6 +26,21 @@ enum class SourceState : uint8_t {
 };
 char source_state_symbol(SourceState s);
 
+// The newest packet from the source that reached the tests, as chronyc ntpdata shows it:
+// its header, what was measured from it, and which tests it passed.
+struct LastPacket {
+  bool seen = false;
+  uint8_t leap = 0, version = 0, mode = 0, stratum = 0;
+  int8_t poll = 0, precision = 0;
+  double root_delay_s = 0, root_dispersion_s = 0;
+  uint32_t refid = 0;
+  ts::NtpTimestamp reference_time{};
+  double offset_s = 0, delay_s = 0, dispersion_s = 0;
+  double response_time_s = 0;  // the server's receive to transmit
+  uint16_t tests_passed = 0;   // as ReplyResult::tests_passed
+  bool interleaved = false;
+};
+
 class NtpSource {
  public:
   // `name` is what reports show (the configured address); `refid` identifies the source in
@@ -93,6 +108,10 @@ class NtpSource {
   uint64_t tx_count() const { return tx_; }
   uint64_t rx_count() const { return rx_; }
   uint64_t valid_rx_count() const { return valid_rx_; }
+  // Packets that passed tests 1-3 (chrony's "valid"); valid_rx_count() those that gave a
+  // sample (chrony's "good").
+  uint64_t sane_rx_count() const { return sane_rx_; }
+  const LastPacket& last_packet() const { return last_packet_; }
 
   // chrony's iburst/burst spacing.
   static constexpr double kBurstIntervalS = 2.0;
@@ -100,6 +119,7 @@ class NtpSource {
  private:
   void schedule_next(double now_mono_s);
   void adapt_poll();
+  void note_packet(const uint8_t* p, size_t len, const ReplyResult& r);
   SourceConfig cfg_;
   std::string name_;
   uint32_t refid_;
@@ -120,7 +140,8 @@ class NtpSource {
   bool last_reply_unusable_ = false;
   double next_poll_mono_s_ = 0.0;
   SourceState state_ = SourceState::kUnusable;
-  uint64_t tx_ = 0, rx_ = 0, valid_rx_ = 0;
+  uint64_t tx_ = 0, rx_ = 0, valid_rx_ = 0, sane_rx_ = 0;
+  LastPacket last_packet_;
 };
 
 }  // namespace chronon::ctl

@@ -172,6 +172,39 @@ std::vector<uint8_t> client_page(const candm::Request& r) {
   return candm::reply_client_accesses(r, page);
 }
 
+// ntpdata for source `s` (index k): every field set, varied by source.
+chronon::ctl::NtpDataReport ntp_data(const Source& s, int k) {
+  chronon::ctl::NtpDataReport d;
+  d.remote = s.data.ip;
+  d.local = s.data.ip.family == ReportAddress::Family::kInet4 ? v4("10.99.0.2")
+                                                              : v6("fd00:1234::2");
+  d.remote_port = 123;
+  d.leap = static_cast<uint8_t>(k % 4);
+  d.version = 4;
+  d.mode = s.data.mode == SourceReport::Mode::kPeer ? 1 : 4;
+  d.stratum = static_cast<uint8_t>(k == 0 ? 1 : k + 1);
+  d.poll = static_cast<int8_t>(k - 2);
+  d.precision = static_cast<int8_t>(-26 + k);
+  d.root_delay_s = 0.000123 * k;
+  d.root_dispersion_s = 0.0456 * k;
+  d.ref_id = k == 0 ? 0x47505300 : 0x0A630001u + static_cast<uint32_t>(k);  // "GPS"
+  d.ref_time = timespec{1795525652 + k, 123456789};
+  d.offset_s = k % 2 ? -0.000001163 * k : 0.25 * k;
+  d.peer_delay_s = 0.000018681 * (k + 1);
+  d.peer_dispersion_s = 0.000000038 * (k + 1);
+  d.response_time_s = 0.000486327;
+  d.jitter_asymmetry = k % 2 ? -0.25 : 0.5;
+  d.flags = static_cast<uint16_t>(k == 0 ? 0x3ff : 0x3ff & ~(1u << k));
+  if (k == 2) d.flags |= chronon::ctl::NtpDataReport::kFlagInterleaved;
+  d.tx_tss = k == 0 ? 'H' : 'D';
+  d.rx_tss = 'K';
+  d.total_tx = 5u + static_cast<uint32_t>(k);
+  d.total_rx = 5;
+  d.total_valid = 4;
+  d.total_good = 3;
+  return d;
+}
+
 TrackingReport make_tracking() {
   TrackingReport t;
   t.ref_id = 0x0A630001;
@@ -233,6 +266,17 @@ std::vector<uint8_t> answer(const candm::Request& r, const std::vector<Source>& 
       return candm::reply_server_stats(r, s);
     }
     case candm::kClientAccessesByIndex3: return client_page(r);
+    case candm::kNtpData: {
+      const auto a = candm::request_address(r);
+      for (size_t k = 0; k < sources.size(); ++k) {
+        const Source& s = sources[k];
+        if (a && s.data.mode != SourceReport::Mode::kRefclock && a->family == s.data.ip.family &&
+            std::memcmp(a->bytes, s.data.ip.bytes, 16) == 0) {
+          return candm::reply_ntp_data(r, ntp_data(s, static_cast<int>(k)));
+        }
+      }
+      return candm::reply_status(r, candm::kNoSuchSource);
+    }
     default: return candm::reply_status(r, candm::kInvalid);
   }
 }

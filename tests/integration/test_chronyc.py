@@ -173,6 +173,38 @@ class Chronyc(unittest.TestCase):
             os.chmod(self.sock, 0o660)
             os.chmod(self.lab.path(""), lab_mode)
 
+    def test_ntpdata_describes_the_upstream_exchange(self):
+        out = self.chronyc("-n", "ntpdata", self.lab.v4_cli).stdout
+        self.assertIn(f"Remote address  : {self.lab.v4_cli} (", out)
+        self.assertIn(f"Local address   : {self.lab.v4_srv} (", out)
+        self.assertIn("Remote port     : 123\n", out)
+        self.assertIn("Mode            : Server\n", out)
+        self.assertIn("Stratum         : 3\n", out)   # chronyd's local stratum 3
+        self.assertIn("NTP tests       : 111 111 1111\n", out)
+        self.assertIn("RX timestamping : Kernel\n", out)
+        total_good = int(re.search(r"Total good RX   : (\d+)", out).group(1))
+        self.assertGreaterEqual(total_good, 3)
+        # Without an address: every NTP source with one; the never-answering one has no
+        # packet yet.
+        out = self.chronyc("-n", "ntpdata").stdout
+        self.assertEqual(out.count("Remote address"), 2)
+        self.assertIn("Remote address  : 10.255.255.1", out)
+        r = self.chronyc("ntpdata", "192.0.2.99")
+        self.assertIn("503 No such source", r.stdout + r.stderr)
+        # The chronon CLI prints the same report for the never-sampled source.
+        cli = os.path.join(L.BUILD, "chronon")
+        mine = L.sh(cli, "-h", self.sock, "ntpdata", "10.255.255.1").stdout
+        self.assertEqual(mine, self.chronyc("-n", "ntpdata", "10.255.255.1").stdout)
+
+    def test_interactive_mode_reads_commands_from_stdin(self):
+        cli = os.path.join(L.BUILD, "chronon")
+        r = subprocess.run([cli, "-h", self.sock], input="activity\nfrobnicate\nhelp\nquit\ntracking\n",
+                           capture_output=True, text=True, timeout=20)
+        self.assertIn("200 OK\n", r.stdout)
+        self.assertIn("unknown command 'frobnicate'", r.stderr)
+        self.assertIn("Usage: chronon", r.stdout)
+        self.assertNotIn("Reference ID", r.stdout)  # after quit
+
     def test_unanswered_command_gets_chronycs_error(self):
         r = self.chronyc("reload", "sources")
         self.assertNotEqual(r.returncode, 0)

@@ -41,6 +41,10 @@ CASES = [
     ([], ["clients", "-p", "1000"]),
     (["-c"], ["clients"]),
     (["-c"], ["clients", "-k", "-p", "10"]),
+    ([], ["ntpdata"]),
+    (["-c"], ["ntpdata"]),
+    ([], ["ntpdata", "10.99.0.1"]),
+    ([], ["ntpdata", "fd00:1234::abcd"]),
 ]
 
 

@@ -98,19 +98,23 @@ TEST(CmdmonUdp, AnswersOverLoopbackAndWarnsForAPortInUse) {
   getsockname(holder, reinterpret_cast<sockaddr*>(&a), &len);
   const int port = ntohs(a.sin_port);
   std::vector<std::string> warnings;
-  CmdmonUdp busy(config("bindcmdaddress 127.0.0.1\ncmdport " + std::to_string(port) + "\n"),
-                 &warnings);
-  EXPECT_TRUE(busy.fds().empty());
-  ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].find("command port 127.0.0.1:" + std::to_string(port) +
-                             " not opened: Address already in use"),
-            std::string::npos) << warnings[0];
+  {
+    CmdmonUdp busy(config("bindcmdaddress 127.0.0.1\ncmdport " + std::to_string(port) + "\n"),
+                   &warnings);
+    // ::1 stays (a bindcmdaddress replaces only its own family's default), 127.0.0.1 is taken.
+    ASSERT_EQ(busy.endpoints(), std::vector<std::string>{"[::1]:" + std::to_string(port)});
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("command port 127.0.0.1:" + std::to_string(port) +
+                               " not opened: Address already in use"),
+              std::string::npos) << warnings[0];
+  }
   close(holder);
 
   warnings.clear();
-  CmdmonUdp udp(config("bindcmdaddress 127.0.0.1\ncmdport " + std::to_string(port) + "\n"),
+  CmdmonUdp udp(config("bindcmdaddress 127.0.0.1\nbindcmdaddress ::1\ncmdport " +
+                       std::to_string(port) + "\n"),
                 &warnings);
-  ASSERT_EQ(udp.fds().size(), 1u);
+  ASSERT_EQ(udp.fds().size(), 2u);
   EXPECT_EQ(udp.endpoints()[0], "127.0.0.1:" + std::to_string(port));
   Rig r;
   const int client = socket(AF_INET, SOCK_DGRAM, 0);
