@@ -66,6 +66,12 @@ std::optional<double> Discipline::make_step() {
   return -remaining;
 }
 
+void Discipline::set_makestep(double threshold_s, int limit) {
+  p_.makestep = true;
+  p_.makestep_threshold_s = threshold_s;
+  p_.makestep_limit = limit < 0 ? -1 : updates_ + limit;
+}
+
 DisciplineOutcome Discipline::update(double offset_s, double offset_sd_s, double frequency,
                                      double skew) {
   DisciplineOutcome out;

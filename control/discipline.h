@@ -55,6 +55,9 @@ class Discipline {
   // Returns the step added to the clock (0 when nothing was left), or nullopt when the
   // clock could not be stepped.
   std::optional<double> make_step();
+  // chronyc makestep THRESHOLD LIMIT: from now on, the next `limit` updates (every one when
+  // negative) step the clock when the offset is over `threshold_s`.
+  void set_makestep(double threshold_s, int limit);
 
   double frequency_ppm() const { return base_freq_ppm_; }   // without the slew
   double skew_ppm() const { return skew_ppm_; }

@@ -57,6 +57,7 @@ class TimeKeeper {
   const Discipline& discipline() const { return discipline_; }
   // chronyc makestep; see Discipline::make_step.
   std::optional<double> make_step() { return discipline_.make_step(); }
+  void set_makestep(double threshold_s, int limit) { discipline_.set_makestep(threshold_s, limit); }
   const SelectionResult& last_selection() const { return selection_; }
   int selected() const { return selection_.selected; }
   bool synchronised() const { return state_.reference().has_value(); }

@@ -448,4 +448,15 @@ std::string format_ntpdata(const NtpDataReport& d, bool csv, bool leading_newlin
              .done();
 }
 
+std::string format_waitsync_try(int attempt, uint32_t ref_id, double correction_s,
+                                double skew_ppm, bool csv) {
+  return Fields(csv)
+      .text("try: ").field(strf("%d", attempt))
+      .text(", refid: ").field(strf("%08" PRIX32, ref_id))
+      .text(", correction: ").field(f9(correction_s))
+      .text(", skew: ").field(f3(skew_ppm))
+      .text("\n")
+      .done();
+}
+
 }  // namespace chronon::ctl

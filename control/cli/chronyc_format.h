@@ -28,6 +28,9 @@ std::string format_serverstats(const ServerStatsReport& s, bool csv);
 // chronyc ntpdata for one source (`leading_newline`: chronyc's blank line before each report
 // when it lists every source, in the table only).
 std::string format_ntpdata(const NtpDataReport& d, bool csv, bool leading_newline);
+// One line of chronyc waitsync: "try: 1, refid: 0A000001, correction: ..., skew: ...".
+std::string format_waitsync_try(int attempt, uint32_t ref_id, double correction_s,
+                                double skew_ppm, bool csv);
 // chronyc clients; `nke` (-k) shows the NTS-KE columns instead of the command ones.
 std::string format_clients(const std::vector<ClientAccessReport>& clients, bool nke, bool csv);
 

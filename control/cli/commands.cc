@@ -2,10 +2,13 @@
 #include "control/cli/commands.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "control/cli/chronyc_format.h"
@@ -213,11 +216,22 @@ int run_state_command(const std::vector<std::string>& args, chronon::ctl::Cmdmon
     code = candm::kBurst;
     fields = candm::burst_fields(b);
   } else if (cmd == "makestep") {
-    if (args.size() != 1) {
-      return usage_error("changing the makestep threshold and limit is not implemented; "
-                         "'makestep' alone steps the clock now");
+    if (args.size() == 1) {
+      code = candm::kMakeStep;
+    } else {
+      char* end1 = nullptr;
+      char* end2 = nullptr;
+      candm::MakestepArgs m;
+      if (args.size() == 3) {
+        m.threshold_s = std::strtod(args[1].c_str(), &end1);
+        m.limit = static_cast<int32_t>(std::strtol(args[2].c_str(), &end2, 10));
+      }
+      if (args.size() != 3 || *end1 != '\0' || *end2 != '\0' || !(m.threshold_s >= 0)) {
+        return usage_error("expected no arguments (step now) or THRESHOLD LIMIT");
+      }
+      code = candm::kModifyMakestep;
+      fields = candm::makestep_fields(m);
     }
-    code = candm::kMakeStep;
   } else {  // onoffline
     if (args.size() != 1) return usage_error("takes no arguments");
     code = candm::kOnOffline;
@@ -239,6 +253,46 @@ int run_dataplane(const CliOptions& o) {
   return 0;
 }
 
+
+// chronyc waitsync [MAX-TRIES [MAX-CORRECTION [MAX-SKEW [INTERVAL]]]]: asks for tracking
+// every INTERVAL seconds (10; at least 0.1) until the clock follows a source (not the local
+// reference) within the limits (0: none), or MAX-TRIES (0: no end) tries were made.
+int run_waitsync(const std::vector<std::string>& args, const CliOptions& o,
+                 CmdmonClient& client) {
+  double limits[4] = {0, 0, 0, 10.0};
+  if (args.size() > 5) {
+    std::fprintf(stderr, "chronon: waitsync: at most 4 arguments\n");
+    return 2;
+  }
+  for (size_t i = 1; i < args.size(); ++i) {
+    char* end = nullptr;
+    limits[i - 1] = std::strtod(args[i].c_str(), &end);
+    if (*end != '\0' || !(limits[i - 1] >= 0)) {
+      std::fprintf(stderr, "chronon: waitsync: '%s' is not a non-negative number "
+                   "(MAX-TRIES MAX-CORRECTION MAX-SKEW INTERVAL)\n", args[i].c_str());
+      return 2;
+    }
+  }
+  const int max_tries = static_cast<int>(limits[0]);
+  const double interval = std::max(limits[3], 0.1);
+  std::vector<uint8_t> reply;
+  for (int i = 1;; ++i) {
+    bool synced = false;
+    if (client.request(candm::kTracking, {}, candm::kRpyTracking, &reply).empty()) {
+      const TrackingReport t = candm::decode_tracking(reply.data());
+      const double correction = std::fabs(t.current_correction_s);
+      std::fputs(format_waitsync_try(i, t.ref_id, correction, t.skew_ppm, o.csv).c_str(), stdout);
+      std::fflush(stdout);
+      synced = (t.ip.family != ReportAddress::Family::kUnspec ||
+                (t.ref_id != 0 && t.ref_id != 0x7f7f0101u)) &&
+               (limits[1] == 0 || correction <= limits[1]) &&
+               (limits[2] == 0 || t.skew_ppm <= limits[2]);
+    }
+    if (synced) return 0;
+    if (max_tries != 0 && i >= max_tries) return 1;
+    std::this_thread::sleep_for(std::chrono::duration<double>(interval));
+  }
+}
 
 }  // namespace
 
@@ -296,6 +350,8 @@ int run_command(const std::vector<std::string>& args, const CliOptions& o,
   } else if (cmd == "online" || cmd == "offline" || cmd == "onoffline" || cmd == "burst" ||
              cmd == "makestep") {
     return run_state_command(args, client);
+  } else if (cmd == "waitsync") {
+    return run_waitsync(args, o, client);
   } else if (cmd == "ntpdata") {
     return run_ntpdata(args, o, client);
   } else if (cmd == "clients") {

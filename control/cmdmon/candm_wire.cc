@@ -120,6 +120,7 @@ std::optional<ReplyType> reply_type_for(uint16_t command) {
     case kClientAccessesByIndex3: return kRpyClientAccessesByIndex3;
     case kNtpData: return kRpyNtpData;
     case kOnline: case kOffline: case kBurst: case kMakeStep: case kOnOffline:
+    case kModifyMakestep:
       return kRpyNull;
     default: return std::nullopt;
   }
@@ -207,6 +208,18 @@ std::optional<BurstArgs> request_burst(const Request& r) {
   if (!which || r.data_len < 2 * kIpAddrLen + 8) return std::nullopt;
   return BurstArgs{*which, static_cast<int32_t>(get32(r.data + 2 * kIpAddrLen)),
                    static_cast<int32_t>(get32(r.data + 2 * kIpAddrLen + 4))};
+}
+
+std::optional<MakestepArgs> request_makestep(const Request& r) {
+  if (r.data_len < 8) return std::nullopt;
+  return MakestepArgs{static_cast<int32_t>(get32(r.data)), getf(r.data + 4)};
+}
+
+std::vector<uint8_t> makestep_fields(const MakestepArgs& m) {
+  std::vector<uint8_t> b(8);
+  put32(b, 0, static_cast<uint32_t>(m.limit));
+  putf(b, 4, m.threshold_s);
+  return b;
 }
 
 std::vector<uint8_t> selector_fields(const SourceSelector& s) {

@@ -20,7 +20,7 @@ inline constexpr uint8_t kPktRequest = 1, kPktReply = 2;
 // Request codes (REQ_*) chronon knows.
 enum Command : uint16_t {
   kNull = 0, kOnline = 1, kOffline = 2, kBurst = 3, kNSources = 14, kSourceData = 15,
-  kTracking = 33, kSourceStats = 34, kCycleLogs = 37, kMakeStep = 43, kActivity = 44,
+  kTracking = 33, kSourceStats = 34, kCycleLogs = 37, kMakeStep = 43, kActivity = 44, kModifyMakestep = 50,
   kServerStats = 54, kNtpData = 57, kOnOffline = 63, kNtpSourceName = 65, kClientAccessesByIndex3 = 68,
   kReloadSources = 70,
 };
@@ -84,6 +84,13 @@ struct BurstArgs {
 };
 std::optional<BurstArgs> request_burst(const Request& r);
 std::vector<uint8_t> selector_fields(const SourceSelector& s);
+// The arguments of MODIFY_MAKESTEP.
+struct MakestepArgs {
+  int32_t limit = 0;
+  double threshold_s = 0;
+};
+std::optional<MakestepArgs> request_makestep(const Request& r);
+std::vector<uint8_t> makestep_fields(const MakestepArgs& m);
 std::vector<uint8_t> burst_fields(const BurstArgs& b);
 std::vector<uint8_t> client_accesses_fields(const ClientAccessesQuery& q);
 

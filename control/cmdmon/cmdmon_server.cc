@@ -116,7 +116,7 @@ bool open_command(uint16_t command) {
 bool changes_state(uint16_t command) {
   switch (command) {
     case candm::kOnline: case candm::kOffline: case candm::kOnOffline: case candm::kBurst:
-    case candm::kMakeStep:
+    case candm::kMakeStep: case candm::kModifyMakestep:
       return true;
     default:
       return false;
@@ -221,6 +221,14 @@ std::vector<uint8_t> CmdmonServer::change_state(const candm::Request& r) {
       }
       // The amount added to the clock, as the makestep directive's message says it.
       spdlog::warn("System clock was stepped by {:.6f} seconds (makestep)", *step);
+      return candm::reply_status(r, candm::kSuccess);
+    }
+    case candm::kModifyMakestep: {
+      const auto m = candm::request_makestep(r);
+      if (!m) return candm::reply_status(r, candm::kBadPktLength);
+      if (!(m->threshold_s >= 0)) return candm::reply_status(r, candm::kFailed);
+      commands_->set_makestep(m->threshold_s, m->limit);
+      spdlog::info("makestep set to threshold {:g} s, limit {}", m->threshold_s, m->limit);
       return candm::reply_status(r, candm::kSuccess);
     }
     default:

@@ -177,20 +177,17 @@ TrackingReport ReportBuilder::tracking() const {
       !keeper_.source(static_cast<size_t>(sel)).is_refclock()) {
     t.ip = address_of(static_cast<size_t>(sel));
   }
-  if (state_.serving_local()) {
-    // chronyd reports the local reference as 127.127.1.1.
-    t.ip.family = ReportAddress::Family::kInet4;
-    const uint32_t local = htonl(dp::kRefidLocal);
-    std::memcpy(t.ip.bytes, &local, 4);
-  }
+  // The local reference has no address (chronyd's way): chronyc prints "7F7F0101 ()".
   // chrony's signs: a positive correction means the clock is slow of NTP time, a positive
   // frequency that it runs fast.
   t.current_correction_s = -d.remaining_correction_s();
   t.last_offset_s = d.last_offset_s();
   t.rms_offset_s = d.rms_offset_s();
   t.freq_ppm = -d.frequency_ppm();
-  t.resid_freq_ppm = d.residual_frequency_ppm();
-  t.skew_ppm = d.skew_ppm();
+  // As chronyd: the residual frequency and skew only while synchronised to a source.
+  const bool synchronised = state_.reference() && !state_.serving_local() && sel >= 0;
+  t.resid_freq_ppm = synchronised ? d.residual_frequency_ppm() : 0.0;
+  t.skew_ppm = synchronised ? d.skew_ppm() : 0.0;
   t.root_delay_s = ts::from_short(served.root_delay).count() * 1e-9;
   t.root_dispersion_s = ts::from_short(served.root_dispersion).count() * 1e-9;
   t.last_update_interval_s = d.last_update_interval_s();

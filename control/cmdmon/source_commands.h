@@ -24,6 +24,8 @@ class SourceCommands {
   int burst(const candm::SourceSelector& which, int good, int total);
   // The rest of the current slew as a step (Discipline::make_step).
   std::optional<double> make_step() { return keeper_.make_step(); }
+  // makestep THRESHOLD LIMIT (Discipline::set_makestep).
+  void set_makestep(double threshold_s, int limit) { keeper_.set_makestep(threshold_s, limit); }
 
   // Whether source i is one that `which` selects: every NTP source when both are
   // unspecified; else those whose address equals `address` under `mask`.

@@ -196,6 +196,21 @@ class Chronyc(unittest.TestCase):
         mine = L.sh(cli, "-h", self.sock, "ntpdata", "10.255.255.1").stdout
         self.assertEqual(mine, self.chronyc("-n", "ntpdata", "10.255.255.1").stdout)
 
+    def test_waitsync_and_makestep_settings(self):
+        cli = os.path.join(L.BUILD, "chronon")
+        r = subprocess.run([cli, "-h", self.sock, "waitsync", "20", "0", "0", "0.5"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        refid = f"{int.from_bytes(socket.inet_aton(self.lab.v4_cli), 'big'):08X}"
+        self.assertIn(f"refid: {refid}", r.stdout)
+        self.assertIn("200 OK", self.chronyc("makestep", "0.1", "3").stdout)
+        L.wait_for(lambda: "makestep set to threshold 0.1 s, limit 3" in L.read(self.d.log), 5,
+                   L.read(self.d.log))
+        r = subprocess.run([cli, "-h", self.sock, "makestep", "x", "3"], capture_output=True,
+                           text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("THRESHOLD LIMIT", r.stderr)
+
     def test_interactive_mode_reads_commands_from_stdin(self):
         cli = os.path.join(L.BUILD, "chronon")
         r = subprocess.run([cli, "-h", self.sock], input="activity\nfrobnicate\nhelp\nquit\ntracking\n",

@@ -45,6 +45,8 @@ CASES = [
     (["-c"], ["ntpdata"]),
     ([], ["ntpdata", "10.99.0.1"]),
     ([], ["ntpdata", "fd00:1234::abcd"]),
+    ([], ["waitsync", "3"]),
+    (["-c"], ["waitsync"]),
 ]
 
 
@@ -88,6 +90,14 @@ class SameAsChronyc(unittest.TestCase):
             self.assertIn(unit, out)
         for mark in ("^*", "^?", "=+", "#-", "^x", "^~", "ID#0000000003"):
             self.assertIn(mark, out)
+
+    def test_waitsync_that_gives_up_matches_chronyc(self):
+        # The fixture's correction (7.6 us) is over the limit: two tries, then failure.
+        chronyc, chronon = self.run_both([], ["waitsync", "2", "0.000001", "0", "0.1"])
+        self.assertNotEqual(chronyc.returncode, 0)
+        self.assertEqual(chronon.returncode, 1)
+        self.assertEqual(chronon.stdout, chronyc.stdout)
+        self.assertEqual(chronon.stdout.count("try: "), 2)
 
     def test_clients_span_pages_and_units(self):
         _, chronon = self.run_both([], ["clients"])

@@ -82,6 +82,19 @@ TEST(Discipline, MakestepCommandStepsWhatIsLeftOfTheSlew) {
   EXPECT_NEAR(r.changes.back().second, -left, 1e-9);
 }
 
+TEST(Discipline, MakestepSettingsChangedAtRunTimeCountFromNow) {
+  Rig r;
+  DisciplineParams p;  // no makestep configured
+  Discipline d = r.make(p);
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(d.update(0.0001, 1e-6, 0.0, 1e-3).stepped);
+  d.set_makestep(1.0, 1);  // the next update may step, no later one
+  EXPECT_FALSE(d.update(0.5, 1e-6, 0.0, 1e-3).stepped);  // under the threshold
+  EXPECT_FALSE(d.update(5.0, 1e-6, 0.0, 1e-3).stepped);  // the one allowed update is gone
+  d.set_makestep(1.0, -1);  // every update
+  EXPECT_TRUE(d.update(5.0, 1e-6, 0.0, 1e-3).stepped);
+  EXPECT_TRUE(d.update(-3.0, 1e-6, 0.0, 1e-3).stepped);
+}
+
 TEST(Discipline, SlewRateIsBoundedByMaxslewrate) {
   Rig r;
   DisciplineParams p;
