@@ -143,6 +143,13 @@ std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
     return {};
   };
   if (r.version != candm::kProtoVersion) return fits(candm::reply_status(r, candm::kBadPktVersion));
+  // Longer than any request (the sockets read one byte more than that to tell): refused
+  // with an error status, which is far shorter than the request.
+  if (len > candm::kMaxRequestLen) {
+    --hits_;
+    ++drops_;
+    return fits(candm::reply_status(r, candm::kBadPktLength));
+  }
   if (origin == Origin::kNetwork && !open_command(r.command)) {
     return fits(candm::reply_status(r, candm::kUnauth));
   }
@@ -267,10 +274,7 @@ void CmdmonServer::service(const ReportBuilder& reports, int unresolved) {
     m.msg_controllen = sizeof control;
     const ssize_t n = recvmsg(fd_, &m, MSG_DONTWAIT);
     if (n < 0) return;
-    if (static_cast<size_t>(n) > candm::kMaxRequestLen || (m.msg_flags & MSG_TRUNC)) {
-      ++drops_;
-      continue;
-    }
+    // An oversized request arrives cut to kMaxRequestLen + 1 bytes: handle() refuses it.
     // No credentials (cannot happen with SO_PASSCRED): reports only.
     Origin origin = Origin::kUnixReadOnly;
     for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {

@@ -130,10 +130,6 @@ void CmdmonUdp::service(int fd, CmdmonServer& server, const ReportBuilder& repor
       server.count_drop();
       continue;
     }
-    if (static_cast<size_t>(n) > candm::kMaxRequestLen) {
-      server.count_drop();
-      continue;
-    }
     const auto reply = server.handle(buf, static_cast<size_t>(n), reports, unresolved,
                                      CmdmonServer::Origin::kNetwork);
     if (reply.empty()) continue;

@@ -241,6 +241,11 @@ class Chronyc(unittest.TestCase):
                 self.assertLessEqual(len(reply), len(payload))
             except socket.timeout:
                 pass
+        # Oversized but well-formed: a 28-byte "packet length mismatch" (status 19) reply.
+        s.sendto(struct.pack("!BBBBHHIII", 6, 1, 0, 0, 33, 0, 7, 0, 0) + b"\0" * 1500, self.sock)
+        reply = s.recv(4096)
+        self.assertEqual(len(reply), 28)
+        self.assertEqual(struct.unpack("!H", reply[8:10])[0], 19)
         s.close()
         # Still answering.
         self.assertEqual(self.chronyc("tracking").returncode, 0)

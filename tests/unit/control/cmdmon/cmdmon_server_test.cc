@@ -118,6 +118,17 @@ TEST(CmdmonServer, NeverRepliesWithMoreBytesThanTheRequest) {
   EXPECT_TRUE(r.ask(req).empty());
 }
 
+TEST(CmdmonServer, OversizedRequestsGetAShortErrorReply) {
+  Rig r;
+  auto req = candm::make_request(candm::kTracking, 1);
+  req.resize(candm::kMaxRequestLen + 1);  // what the socket gives for anything longer
+  const auto rep = r.ask(req);
+  ASSERT_EQ(rep.size(), candm::kReplyHeaderLen);
+  EXPECT_EQ(status_of(rep), candm::kBadPktLength);
+  EXPECT_EQ(r.server.drops(), 1u);
+  EXPECT_EQ(r.server.hits(), 0u);
+}
+
 TEST(CmdmonServer, RandomGarbageNeverCrashesOrAmplifies) {
   Rig r;
   std::mt19937 rng(5);
