@@ -11,6 +11,7 @@
 #include <ctime>
 
 #include "control/policy_publisher.h"
+#include "control/socket_address.h"
 
 namespace chronon::ctl {
 
@@ -26,30 +27,19 @@ bool is_loopback(const dp::IpAddress& a) {
 
 // Binds a UDP socket to `address`:`port`; the fd, or -1 with `error` set.
 int open_port(const std::string& address, int port, std::string* error) {
-  sockaddr_storage ss{};
-  socklen_t len;
-  auto* in4 = reinterpret_cast<sockaddr_in*>(&ss);
-  auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (inet_pton(AF_INET, address.c_str(), &in4->sin_addr) == 1) {
-    in4->sin_family = AF_INET;
-    in4->sin_port = htons(static_cast<uint16_t>(port));
-    len = sizeof *in4;
-  } else if (inet_pton(AF_INET6, address.c_str(), &in6->sin6_addr) == 1) {
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(static_cast<uint16_t>(port));
-    len = sizeof *in6;
-  } else {
+  const auto at = socket_address(address, port);
+  if (!at) {
     *error = "not an IP address";
     return -1;
   }
-  const int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int fd = socket(at->family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     *error = std::strerror(errno);
     return -1;
   }
   const int one = 1;
-  if (ss.ss_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-  if (bind(fd, reinterpret_cast<const sockaddr*>(&ss), len) != 0) {
+  if (at->family() == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (bind(fd, at->get(), at->len) != 0) {
     *error = std::strerror(errno);
     if (errno == EADDRINUSE) *error += " (is chronyd running?)";
     close(fd);
@@ -83,8 +73,7 @@ CmdmonUdp::CmdmonUdp(const Config& cfg, std::vector<std::string>* warnings)
   for (const std::string& a : addresses) {
     std::string error;
     const int fd = open_port(a, cfg.cmdport, &error);
-    const std::string where = (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" +
-                              std::to_string(cfg.cmdport);
+    const std::string where = endpoint_text(a, cfg.cmdport);
     if (fd < 0) {
       warnings->push_back("command port " + where + " not opened: " + error +
                           "; the Unix command socket still answers");

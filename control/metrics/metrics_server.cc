@@ -11,6 +11,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "control/socket_address.h"
+
 namespace chronon::ctl {
 
 namespace {
@@ -19,50 +21,32 @@ constexpr int kBacklog = 16;
 constexpr size_t kDrainChunk = 16384;
 constexpr int kDrainReadsPerService = 4;  // bounds the time one busy client takes per loop
 
-std::string bracketed(const std::string& address, int port) {
-  return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
-         std::to_string(port);
-}
-
 bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK || e == EINTR; }
 
 }  // namespace
 
 MetricsServer::MetricsServer(const std::string& address, int port, Limits limits)
-    : endpoint_(bracketed(address, port)), limits_(limits) {
+    : endpoint_(endpoint_text(address, port)), limits_(limits) {
   auto fail = [&](const std::string& why) {
     if (listen_fd_ >= 0) close(listen_fd_);
     listen_fd_ = -1;
     throw std::runtime_error("cannot listen for metrics on " + endpoint_ + ": " + why);
   };
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
-    len = sizeof *v4;
-  } else if (inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
-    len = sizeof *v6;
-  } else {
-    fail("not a numeric IPv4 or IPv6 address");
-  }
-  listen_fd_ = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const auto at = socket_address(address, port);
+  if (!at) fail("not a numeric IPv4 or IPv6 address");
+  listen_fd_ = socket(at->family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) fail(std::strerror(errno));
   const int one = 1;
   // A restarted chronond rebinds at once, while the old connections are in TIME_WAIT.
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(listen_fd_, reinterpret_cast<const sockaddr*>(&ss), len) != 0) fail(std::strerror(errno));
+  if (bind(listen_fd_, at->get(), at->len) != 0) fail(std::strerror(errno));
   if (listen(listen_fd_, kBacklog) != 0) fail(std::strerror(errno));
   sockaddr_storage bound{};
   socklen_t bound_len = sizeof bound;
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &bound_len);
   port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                             : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-  endpoint_ = bracketed(address, port_);
+  endpoint_ = endpoint_text(address, port_);
 }
 
 MetricsServer::~MetricsServer() {

@@ -10,7 +10,7 @@
 
 #include "control/cmdmon/cmdmon_server.h"
 #include "dataplane/core/client_table.h"
-#include "timestamping/virtual_clock.h"
+#include "tests/unit/control/cmdmon/cmdmon_rig.h"
 
 namespace chronon::ctl {
 namespace {
@@ -123,12 +123,8 @@ TEST(ClientLogReader, NoDataplaneIsAClearError) {
 TEST(ClientLogReader, ServerAnswersPagesAndNoclientlogIsInactive) {
   Tables t;
   Tables::hit(t.w0, v4(0x0A000001), 3, 0, 1);
-  ts::SimulatedClock base{timespec{1800000000, 0}};
-  ts::VirtualClock clock{base};
-  Config cfg;
-  ServerStateSource state{clock, LocalReference{true, 8, 1.0}, 0};
-  TimeKeeper keeper{cfg, clock, clock, state, 0.0, 1000.0};
-  ReportBuilder reports{keeper, state, clock, *t.seg};
+  CmdmonRig rig;
+  const ReportBuilder reports{rig.keeper, rig.state, rig.clock, *t.seg};
   CmdmonServer server{testing::TempDir() + "/client_log_reader_test.sock"};
   const auto req = candm::make_request(candm::kClientAccessesByIndex3, 7,
                                        candm::client_accesses_fields({0, 8, 0, false}));

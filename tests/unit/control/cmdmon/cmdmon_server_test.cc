@@ -7,26 +7,15 @@
 #include <memory>
 #include <random>
 
-#include "timestamping/virtual_clock.h"
+#include "tests/unit/control/cmdmon/cmdmon_rig.h"
 
 namespace chronon::ctl {
 namespace {
 
-struct Rig {
-  ts::SimulatedClock base{timespec{1800000000, 0}};
-  ts::VirtualClock clock{base};
-  Config cfg;
-  ServerStateSource state{clock, LocalReference{true, 8, 1.0}, 0};
-  TimeKeeper keeper{cfg, clock, clock, state, 0.0, 1000.0};
-  std::unique_ptr<dp::Segment> seg = std::make_unique<dp::Segment>();
-  ReportBuilder reports{keeper, state, clock, *seg};
+struct Rig : CmdmonRig {
   std::string dir = testing::TempDir();
   CmdmonServer server{dir + "/cmdmon_test.sock"};
-  Rig() {
-    SourceConfig s;
-    s.address = "10.0.0.1";
-    keeper.add_source(s, "10.0.0.1", 0x0A000001);
-  }
+  Rig() { add("10.0.0.1", 0x0A000001); }
   std::vector<uint8_t> ask(const std::vector<uint8_t>& req) {
     return server.handle(req.data(), req.size(), reports, 0);
   }

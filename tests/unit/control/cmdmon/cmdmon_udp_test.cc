@@ -13,7 +13,7 @@
 #include <memory>
 
 #include "control/config/config.h"
-#include "timestamping/virtual_clock.h"
+#include "tests/unit/control/cmdmon/cmdmon_rig.h"
 
 namespace chronon::ctl {
 namespace {
@@ -52,14 +52,7 @@ TEST(CmdmonUdp, CmdratelimitLimitsRemoteHostsButNotLoopback) {
   EXPECT_EQ(local, 100);
 }
 
-struct Rig {
-  ts::SimulatedClock base{timespec{1800000000, 0}};
-  ts::VirtualClock clock{base};
-  Config cfg;
-  ServerStateSource state{clock, LocalReference{true, 8, 1.0}, 0};
-  TimeKeeper keeper{cfg, clock, clock, state, 0.0, 1000.0};
-  std::unique_ptr<dp::Segment> seg = std::make_unique<dp::Segment>();
-  ReportBuilder reports{keeper, state, clock, *seg};
+struct Rig : CmdmonRig {
   CmdmonServer server{testing::TempDir() + "/cmdmon_udp_test.sock"};
 };
 

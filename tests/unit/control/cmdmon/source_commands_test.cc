@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "control/cmdmon/cmdmon_server.h"
-#include "timestamping/virtual_clock.h"
+#include "tests/unit/control/cmdmon/cmdmon_rig.h"
 
 namespace chronon::ctl {
 namespace {
@@ -25,24 +25,11 @@ ReportAddress addr(const char* text) {
   return a;
 }
 
-struct Rig {
-  ts::SimulatedClock base{timespec{1800000000, 0}};
-  ts::VirtualClock clock{base};
-  Config cfg;
-  ServerStateSource state{clock, LocalReference{true, 8, 1.0}, 0};
-  TimeKeeper keeper{cfg, clock, clock, state, 0.0, 1000.0};
-  std::unique_ptr<dp::Segment> seg = std::make_unique<dp::Segment>();
-  ReportBuilder reports{keeper, state, clock, *seg};
+struct Rig : CmdmonRig {
   SourceCommands commands{keeper, reports, clock};
   Rig() {
-    for (const char* a : {"10.0.0.1", "10.0.1.1", "fd00::1"}) {
-      SourceConfig s;
-      s.address = a;
-      keeper.add_source(s, a, 0);
-    }
-    SourceConfig r;
-    r.address = "PHC0";
-    keeper.add_source(r, "PHC0", 0x50484330).set_refclock();
+    for (const char* a : {"10.0.0.1", "10.0.1.1", "fd00::1"}) add(a);
+    add("PHC0", 0x50484330).set_refclock();
   }
 };
 
