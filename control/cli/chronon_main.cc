@@ -2,9 +2,12 @@
 // as chronyc's do; a command's own options (sources -v) follow it. Without a command it
 // reads commands from standard input, one per line, with a prompt on a terminal.
 #include <getopt.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -15,7 +18,8 @@
 namespace {
 
 constexpr const char* kDefaultSegment = "/run/chronon/chronon.shm";
-constexpr const char* kDefaultSocket = "/run/chronon/chronond.sock";
+// As chronyc's default: the Unix socket, then the UDP command port on loopback.
+constexpr const char* kDefaultSocket = "/run/chronon/chronond.sock,127.0.0.1,::1";
 
 void usage(FILE* out) {
   std::fprintf(out,
@@ -48,9 +52,11 @@ void usage(FILE* out) {
       "                      so this is always the case; accepted for chronyc's users)\n"
       "  -N                  print the sources' names as configured (server NAME ...)\n"
       "  -m                  each argument is a separate command\n"
-      "  -4, -6              accepted for chronyc's users; without effect on Unix sockets\n"
-      "  -h SOCKET           chronond's command socket, or a comma-separated list tried in\n"
-      "                      order (default %s)\n"
+      "  -4, -6              resolve -h host names to IPv4 (IPv6) addresses only\n"
+      "  -h SOCKET|HOST      chronond's command socket (a path) or a host whose UDP command\n"
+      "                      port is asked, or a comma-separated list of them tried in order\n"
+      "                      (default %s)\n"
+      "  -p PORT             the UDP command port (default 323)\n"
       "  -S, --segment PATH  shared segment, for dataplane (default %s)\n"
       "  -v, --version       print the version and exit\n"
       "      --help          this text\n",
@@ -59,18 +65,14 @@ void usage(FILE* out) {
 
 
 
-// chronyc's -h: a comma-separated list; only Unix socket paths (starting with '/') here.
+// chronyc's -h: a comma-separated list of socket paths and hosts.
 bool socket_paths(const std::string& spec, std::vector<std::string>* paths) {
   size_t start = 0;
   for (;;) {
     const size_t comma = spec.find(',', start);
     const std::string p = spec.substr(start, comma - start);
-    if (p.empty() || p[0] != '/') {
-      std::fprintf(stderr,
-                   "chronon: '%s' is not a socket path (the chronon CLI talks to chronond's "
-                   "Unix socket only: -h /path/to/socket; chronyc -h %s reaches its UDP "
-                   "command port)\n",
-                   p.c_str(), p.c_str());
+    if (p.empty()) {
+      std::fprintf(stderr, "chronon: -h '%s': an empty entry in the list\n", spec.c_str());
       return false;
     }
     paths->push_back(p);
@@ -78,7 +80,6 @@ bool socket_paths(const std::string& spec, std::vector<std::string>* paths) {
     start = comma + 1;
   }
 }
-
 
 std::vector<std::string> words(const std::string& line) {
   std::istringstream in(line);
@@ -125,9 +126,22 @@ int main(int argc, char** argv) {
                                      {nullptr, 0, nullptr, 0}};
   // '+': options end at the command, so that `sources -v` is the command's -v.
   int c;
-  while ((c = getopt_long(argc, argv, "+46cmnNvh:S:", long_opts, nullptr)) != -1) {
+  int port = 323, family = AF_UNSPEC;
+  while ((c = getopt_long(argc, argv, "+46cmnNvh:p:S:", long_opts, nullptr)) != -1) {
     switch (c) {
-      case '4': case '6': break;
+      case '4': family = AF_INET; break;
+      case '6': family = AF_INET6; break;
+      case 'p': {
+        char* end = nullptr;
+        const long v = std::strtol(optarg, &end, 10);
+        if (*optarg == '\0' || *end != '\0' || v < 1 || v > 65535) {
+          std::fprintf(stderr, "chronon: -p '%s': a port number is expected (1 to 65535)\n",
+                       optarg);
+          return 2;
+        }
+        port = static_cast<int>(v);
+        break;
+      }
       case 'c': o.csv = true; break;
       case 'm': multi = true; break;
       case 'n': break;
@@ -141,7 +155,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> paths;
   if (!socket_paths(o.socket, &paths)) return 2;
-  chronon::ctl::CmdmonClient client(paths);
+  chronon::ctl::CmdmonClient client(paths, std::chrono::seconds(1), 3, port, family);
   if (optind >= argc) return interactive(o, client);
   // Without -m the words make one command line (chronyc's way); with -m each is its own.
   std::vector<std::vector<std::string>> commands;

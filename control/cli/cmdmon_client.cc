@@ -1,9 +1,10 @@
-// The command-socket client; see cmdmon_client.h. Like chronyc, it binds its end to a file
-// beside the server's socket, so that a daemon in another network namespace (abstract names
+// The command-socket client; see cmdmon_client.h. On a Unix socket, like chronyc, it binds
+// its end to a file beside the server's socket, so that a daemon in another network namespace (abstract names
 // are per namespace) can reply; where that directory is not writable it falls back to an
 // abstract name. The file is removed when the socket closes.
 #include "control/cli/cmdmon_client.h"
 
+#include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -24,8 +25,9 @@ constexpr size_t kAttemptOffset = 6;   // CMD_Request.attempt, big-endian
 
 std::atomic<unsigned> socket_counter{0};
 
+// One place's failure, "PLACE: why"; request() lists them all after chronyc's "506".
 std::string cannot_talk(const std::string& path, const std::string& why) {
-  return "506 Cannot talk to daemon (" + path + ": " + why + ")";
+  return path + ": " + why;
 }
 
 }  // namespace
@@ -58,8 +60,10 @@ std::string cmdmon_status_text(uint16_t status) {
 }
 
 CmdmonClient::CmdmonClient(std::vector<std::string> socket_paths,
-                           std::chrono::milliseconds timeout, int attempts)
+                           std::chrono::milliseconds timeout, int attempts, int port, int family)
     : paths_(std::move(socket_paths)),
+      port_(port),
+      family_(family),
       timeout_(timeout),
       attempts_(attempts),
       next_sequence_(std::random_device{}()) {}
@@ -73,8 +77,39 @@ void CmdmonClient::close_socket() {
   bound_path_.clear();
 }
 
+std::string CmdmonClient::place(const std::string& entry) const {
+  if (!entry.empty() && entry[0] == '/') return entry;
+  return (entry.find(':') != std::string::npos ? "[" + entry + "]" : entry) + ":" +
+         std::to_string(port_);
+}
+
+std::string CmdmonClient::open_udp(const std::string& host) {
+  const std::string where = place(host);
+  addrinfo hints{};
+  hints.ai_family = family_;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* list = nullptr;
+  const int rc = ::getaddrinfo(host.c_str(), std::to_string(port_).c_str(), &hints, &list);
+  if (rc != 0) return cannot_talk(where, ::gai_strerror(rc));
+  std::string why = "no address";
+  for (const addrinfo* a = list; a; a = a->ai_next) {
+    fd_ = ::socket(a->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) {
+      why = std::strerror(errno);
+      continue;
+    }
+    if (::connect(fd_, a->ai_addr, a->ai_addrlen) == 0) break;
+    why = std::strerror(errno);
+    close_socket();
+  }
+  ::freeaddrinfo(list);
+  return fd_ >= 0 ? "" : cannot_talk(where, why);
+}
+
 std::string CmdmonClient::open_socket() {
   const std::string& path = paths_[path_index_];
+  if (path.empty() || path[0] != '/') return open_udp(path);
   sockaddr_un server{};
   server.sun_family = AF_UNIX;
   if (path.size() >= sizeof server.sun_path) return cannot_talk(path, "path too long");
@@ -116,7 +151,7 @@ std::string CmdmonClient::open_socket() {
 
 std::string CmdmonClient::exchange(uint16_t command, const std::vector<uint8_t>& request,
                                    std::vector<uint8_t>* reply) {
-  const std::string& path = paths_[path_index_];
+  const std::string path = place(paths_[path_index_]);
   std::vector<uint8_t> packet = request;
   candm::Request sent;
   candm::parse_request(packet.data(), packet.size(), &sent);
@@ -137,7 +172,8 @@ std::string CmdmonClient::exchange(uint16_t command, const std::vector<uint8_t>&
       if (ready < 0 && errno != EINTR) return cannot_talk(path, std::strerror(errno));
       if (ready <= 0) continue;
       const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n < 0) break;  // e.g. ECONNREFUSED: the daemon went away; try again
+      // ECONNREFUSED: nothing listens there (a UDP port, or a daemon that went away).
+      if (n < 0) return cannot_talk(path, std::strerror(errno));
       // Anything that is not the reply to this request (a late reply to an earlier one, a
       // malformed packet) is ignored, as chronyc does.
       candm::ReplyHeader h;
@@ -154,18 +190,25 @@ std::string CmdmonClient::request(uint16_t command, const std::vector<uint8_t>& 
                                   candm::ReplyType expected, std::vector<uint8_t>* reply) {
   if (paths_.empty()) return "506 Cannot talk to daemon (no socket given)";
   const auto packet = candm::make_request(command, next_sequence_++, fields);
-  // Like chronyc, move on to the next address only when this one does not answer.
-  std::string error;
+  // Like chronyc, move on to the next place only when this one does not answer; once one
+  // answered, later requests go there first.
+  std::string errors;
   const size_t first = path_index_;
+  bool answered = false;
   do {
+    std::string error;
     if (fd_ >= 0 || (error = open_socket()).empty()) {
       error = exchange(command, packet, reply);
-      if (error.empty()) break;
+      if (error.empty()) {
+        answered = true;
+        break;
+      }
       close_socket();
     }
+    errors += (errors.empty() ? "" : "; ") + error;
     path_index_ = (path_index_ + 1) % paths_.size();
   } while (path_index_ != first);
-  if (!error.empty()) return error;
+  if (!answered) return "506 Cannot talk to daemon (" + errors + ")";
 
   candm::ReplyHeader h;
   candm::parse_reply(reply->data(), reply->size(), &h);

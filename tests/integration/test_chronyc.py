@@ -129,6 +129,17 @@ class Chronyc(unittest.TestCase):
         # Commands that are not open need the Unix socket.
         r = self.lab.run(self.lab.srv, "chronyc", "-n", "-h", "127.0.0.1", "clients")
         self.assertIn("501 Not authorised", r.stdout + r.stderr)
+        # The chronon CLI over UDP too, after a socket path that is not there (its default
+        # list is the socket, then 127.0.0.1 and ::1, as chronyc's).
+        cli = os.path.join(L.BUILD, "chronon")
+        r = self.lab.run(self.lab.srv, cli, "-h", self.lab.path("absent.sock") + ",::1", "tracking")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"({self.lab.v4_cli})", r.stdout)
+        r = self.lab.run(self.lab.srv, cli, "-h", "127.0.0.1", "clients")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("501 Not authorised", r.stderr)
+        r = self.lab.run(self.lab.srv, cli, "-h", "127.0.0.1", "-p", "324", "tracking")
+        self.assertIn("506 Cannot talk to daemon (127.0.0.1:324: Connection refused)", r.stderr)
         self.assertIn("command port 127.0.0.1:323 [::1]:323", L.read(self.d.log))
 
     def test_state_commands_from_chronyc_and_the_cli(self):

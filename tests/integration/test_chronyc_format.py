@@ -125,7 +125,8 @@ class Errors(unittest.TestCase):
             self.assertIn(path, r.stderr)
 
     def test_usage_errors(self):
-        for args, text in ((["-h", "127.0.0.1", "tracking"], "not a socket path"),
+        for args, text in ((["-p", "0", "tracking"], "a port number is expected"),
+                           (["-h", "/a.sock,,127.0.0.1", "tracking"], "an empty entry"),
                            (["-h", "/nonexistent", "sources", "-x"], "unknown option '-x'"),
                            (["-h", "/nonexistent", "tracking", "extra"], "takes no arguments"),
                            (["-h", "/nonexistent", "frobnicate"], "unknown command 'frobnicate'")):

@@ -3,7 +3,9 @@
 // list, turns error statuses into chronyc's texts, and names the socket when nobody answers.
 #include "control/cli/cmdmon_client.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -163,6 +165,40 @@ TEST(CmdmonClient, FallsBackToTheNextSocketAndNamesTheSilentOne) {
   CmdmonClient none({sock("absent.sock")}, 50ms, 2);
   const std::string error = none.request(candm::kActivity, {}, candm::kRpyActivity, &reply);
   EXPECT_EQ(error.rfind("506 Cannot talk to daemon (" + sock("absent.sock"), 0), 0u) << error;
+}
+
+TEST(CmdmonClient, AsksAUdpCommandPortAndListsEveryFailure) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  const int port = ntohs(a.sin_port);
+  std::thread server([fd] {
+    uint8_t buf[2048];
+    sockaddr_in from{};
+    socklen_t from_len = sizeof from;
+    const ssize_t n = ::recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+    candm::Request r;
+    if (n > 0 && candm::parse_request(buf, static_cast<size_t>(n), &r)) {
+      const auto reply = candm::reply_activity(r, activity());
+      ::sendto(fd, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), from_len);
+    }
+  });
+  CmdmonClient c({sock("absent.sock"), "127.0.0.1"}, 300ms, 2, port);
+  std::vector<uint8_t> reply;
+  EXPECT_EQ(c.request(candm::kActivity, {}, candm::kRpyActivity, &reply), "");
+  server.join();
+  ::close(fd);
+  EXPECT_EQ(candm::decode_activity(reply.data()).offline, 1);
+  // Nothing listens now: both places are named, the port refused.
+  CmdmonClient none({sock("absent.sock"), "127.0.0.1"}, 100ms, 2, port);
+  const std::string error = none.request(candm::kActivity, {}, candm::kRpyActivity, &reply);
+  EXPECT_EQ(error, "506 Cannot talk to daemon (" + sock("absent.sock") +
+                       ": No such file or directory; 127.0.0.1:" + std::to_string(port) +
+                       ": Connection refused)");
 }
 
 TEST(CmdmonClient, SilentDaemonTimesOutAfterItsAttempts) {
