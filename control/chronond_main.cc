@@ -259,6 +259,14 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     }
   }
 
+  // The command channels (chronyc's protocol) before the dataplane: a bad cmdgroup or an
+  // unusable socket path stops the start before anything serves.
+  std::vector<std::string> cmd_warnings;
+  ctl::CommandChannels commands(cfg, keeper, state_source, clock, *seg.get(), &cmd_warnings);
+  for (const auto& w : cmd_warnings) spdlog::warn("{}", w);
+  commands.set_cyclelogs([&tk_logs] { tk_logs.reopen(); });
+  spdlog::info("{}", commands.describe());
+
   // The dataplane: a supervised process, this process's own loop (inline), or nothing.
   using Kind = ctl::DataplaneConfig::Kind;
   std::unique_ptr<ctl::DataplaneSupervisor> sup;
@@ -292,11 +300,6 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   } else if (cfg.dataplane.kind != Kind::kNone) {
     spdlog::info("query it with: ntpdig 127.0.0.1   or   chronyd -Q -t 5 'server 127.0.0.1 iburst'");
   }
-  // The command socket (chronyc's protocol): reports for the chronon CLI and chronyc.
-  std::vector<std::string> cmd_warnings;
-  ctl::CommandChannels commands(cfg, keeper, state_source, clock, *seg.get(), &cmd_warnings);
-  for (const auto& w : cmd_warnings) spdlog::warn("{}", w);
-  spdlog::info("{}", commands.describe());
   if (metrics) spdlog::info("metrics (OpenMetrics) on http://{}/metrics", metrics->endpoint());
   const ctl::MetricsRenderer render_metrics = [&](ctl::MetricsFormat f) {
     return ctl::render_metrics(ctl::collect_metrics(commands.reports(), *seg.get(),

@@ -185,6 +185,13 @@ std::string DataplaneSupervisor::on_exit() {
   }
   close(pidfd_);
   pidfd_ = -1;
+  // Its client tables died with it: `clients` must not read the address space of whatever
+  // process gets its pid next.
+  for (auto& w : seg_->workers) {
+    w.active.store(0, std::memory_order_relaxed);
+    w.client_table_addr.store(0, std::memory_order_relaxed);
+    w.client_table_records.store(0, std::memory_order_relaxed);
+  }
   const int64_t now = mono_ns();
   std::erase_if(restarts_mono_ns_, [now](int64_t t) { return now - t > 60'000'000'000LL; });
   if (static_cast<int>(restarts_mono_ns_.size()) >= kMaxRestartsPerMinute) {

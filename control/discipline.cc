@@ -2,6 +2,7 @@
 #include "control/discipline.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 
 namespace chronon::ctl {
@@ -59,9 +60,13 @@ std::optional<double> Discipline::tick() {
 
 std::optional<double> Discipline::make_step() {
   const double remaining = remaining_correction_s();  // positive: the clock is ahead
-  end_slew();
-  if (remaining == 0) return 0.0;
+  if (remaining == 0) {
+    end_slew();
+    return 0.0;
+  }
+  // A clock that cannot be stepped keeps its slew: nothing of the correction is lost.
   if (!control_.step(ts::Nanos(std::llround(-remaining * 1e9)))) return std::nullopt;
+  end_slew();
   if (listener_) listener_(clock_.now(), 0.0, -remaining);
   return -remaining;
 }
@@ -69,7 +74,9 @@ std::optional<double> Discipline::make_step() {
 void Discipline::set_makestep(double threshold_s, int limit) {
   p_.makestep = true;
   p_.makestep_threshold_s = threshold_s;
-  p_.makestep_limit = limit < 0 ? -1 : updates_ + limit;
+  p_.makestep_limit =
+      limit < 0 ? -1
+                : static_cast<int>(std::min<int64_t>(int64_t{updates_} + limit, INT32_MAX));
 }
 
 DisciplineOutcome Discipline::update(double offset_s, double offset_sd_s, double frequency,

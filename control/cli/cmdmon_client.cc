@@ -6,6 +6,8 @@
 
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -24,6 +26,25 @@ constexpr size_t kMaxReplyLen = 2048;  // more than any candm reply
 constexpr size_t kAttemptOffset = 6;   // CMD_Request.attempt, big-endian
 
 std::atomic<unsigned> socket_counter{0};
+
+// The socket file of the open Unix socket, for the signal handler: Ctrl-C during waitsync or
+// the interactive mode must not leave it behind (only one client socket is open at a time).
+char bound_for_signal[sizeof(sockaddr_un::sun_path)];
+
+void remove_socket_and_die(int sig) {
+  if (bound_for_signal[0] != '\0') ::unlink(bound_for_signal);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+void install_cleanup_handlers() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) {
+      ::signal(sig, remove_socket_and_die);
+    }
+  }
+}
 
 // One place's failure, "PLACE: why"; request() lists them all after chronyc's "506".
 std::string cannot_talk(const std::string& path, const std::string& why) {
@@ -66,7 +87,9 @@ CmdmonClient::CmdmonClient(std::vector<std::string> socket_paths,
       family_(family),
       timeout_(timeout),
       attempts_(attempts),
-      next_sequence_(std::random_device{}()) {}
+      next_sequence_(std::random_device{}()) {
+  install_cleanup_handlers();
+}
 
 CmdmonClient::~CmdmonClient() { close_socket(); }
 
@@ -75,6 +98,7 @@ void CmdmonClient::close_socket() {
   fd_ = -1;
   if (!bound_path_.empty()) ::unlink(bound_path_.c_str());
   bound_path_.clear();
+  bound_for_signal[0] = '\0';
 }
 
 std::string CmdmonClient::place(const std::string& entry) const {
@@ -127,6 +151,9 @@ std::string CmdmonClient::open_socket() {
     std::memcpy(local.sun_path, beside.c_str(), beside.size() + 1);
     if (::bind(fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local) == 0) {
       bound_path_ = beside;
+      std::memcpy(bound_for_signal, beside.c_str(), beside.size() + 1);
+      // As chronyc's: a chronond running as another user must be able to reply.
+      ::chmod(beside.c_str(), 0666);
     }
   }
   if (bound_path_.empty()) {

@@ -232,9 +232,9 @@ int run_state_command(const std::vector<std::string>& args, chronon::ctl::Cmdmon
       code = candm::kModifyMakestep;
       fields = candm::makestep_fields(m);
     }
-  } else {  // onoffline
+  } else {  // onoffline, cyclelogs
     if (args.size() != 1) return usage_error("takes no arguments");
-    code = candm::kOnOffline;
+    code = cmd == "onoffline" ? candm::kOnOffline : candm::kCycleLogs;
   }
   std::vector<uint8_t> reply;
   if (!ask(client, code, fields, candm::kRpyNull, &reply)) return 1;
@@ -273,7 +273,7 @@ int run_waitsync(const std::vector<std::string>& args, const CliOptions& o,
       return 2;
     }
   }
-  const int max_tries = static_cast<int>(limits[0]);
+  const int max_tries = static_cast<int>(std::min(limits[0], 1e9));
   const double interval = std::max(limits[3], 0.1);
   std::vector<uint8_t> reply;
   for (int i = 1;; ++i) {
@@ -348,7 +348,7 @@ int run_command(const std::vector<std::string>& args, const CliOptions& o,
       text = ctl::format_sourcestats(stats, verbose, o.csv, all, names);
     }
   } else if (cmd == "online" || cmd == "offline" || cmd == "onoffline" || cmd == "burst" ||
-             cmd == "makestep") {
+             cmd == "makestep" || cmd == "cyclelogs") {
     return run_state_command(args, client);
   } else if (cmd == "waitsync") {
     return run_waitsync(args, o, client);

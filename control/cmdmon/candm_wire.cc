@@ -120,10 +120,29 @@ std::optional<ReplyType> reply_type_for(uint16_t command) {
     case kClientAccessesByIndex3: return kRpyClientAccessesByIndex3;
     case kNtpData: return kRpyNtpData;
     case kOnline: case kOffline: case kBurst: case kMakeStep: case kOnOffline:
-    case kModifyMakestep:
+    case kModifyMakestep: case kCycleLogs:
       return kRpyNull;
     default: return std::nullopt;
   }
+}
+
+size_t request_length(uint16_t command) {
+  size_t fields;
+  switch (command) {
+    case kNull: case kNSources: case kTracking: case kActivity: case kServerStats:
+    case kMakeStep: case kOnOffline: case kCycleLogs:
+      fields = 0;
+      break;
+    case kSourceData: case kSourceStats: fields = 4; break;
+    case kModifyMakestep: fields = 8; break;
+    case kClientAccessesByIndex3: fields = 16; break;
+    case kNtpSourceName: case kNtpData: fields = kIpAddrLen; break;
+    case kOnline: case kOffline: fields = 2 * kIpAddrLen; break;
+    case kBurst: fields = 2 * kIpAddrLen + 8; break;
+    default: return 0;
+  }
+  const auto reply = reply_type_for(command);
+  return std::max(kRequestHeaderLen + fields, reply ? reply_length(*reply) : 0);
 }
 
 int32_t encode_float(double x) {

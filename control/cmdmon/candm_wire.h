@@ -45,6 +45,9 @@ inline constexpr size_t kMaxRequestLen = 1024;  // above any chronyc request (48
 size_t reply_length(ReplyType t);
 // Reply format a request is answered with on success.
 std::optional<ReplyType> reply_type_for(uint16_t command);
+// The length a request for `command` must have: its fields, and the padding up to its
+// reply's length (chrony's pktlength.c). 0 for commands chronon does not know.
+size_t request_length(uint16_t command);
 
 // chrony's Float: 7-bit signed exponent and 25-bit signed coefficient, value coef * 2^(exp-25).
 int32_t encode_float(double x);

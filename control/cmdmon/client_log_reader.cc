@@ -138,7 +138,10 @@ std::string ClientLogReader::take_snapshot(const timespec& now) {
 
 std::string ClientLogReader::page(uint32_t first, uint32_t max, uint32_t min_hits, bool reset,
                                   const timespec& now, ClientAccessPage* out) {
-  if (first == 0 || now.tv_sec - snapshot_time_ > kSnapshotMaxAge || now.tv_sec < snapshot_time_) {
+  // A listing starts at 0 (a snapshot at most a second old is reused, so that a client
+  // looping on the request cannot keep chronond copying tables); a slow one starts over.
+  const time_t age = now.tv_sec - snapshot_time_;
+  if ((first == 0 && age >= 1) || age > kSnapshotMaxAge || age < 0 || snapshot_time_ == 0) {
     if (auto e = take_snapshot(now); !e.empty()) return e;
   }
   max = std::min(max, ClientAccessPage::kMaxClients);

@@ -116,7 +116,7 @@ bool open_command(uint16_t command) {
 bool changes_state(uint16_t command) {
   switch (command) {
     case candm::kOnline: case candm::kOffline: case candm::kOnOffline: case candm::kBurst:
-    case candm::kMakeStep: case candm::kModifyMakestep:
+    case candm::kMakeStep: case candm::kModifyMakestep: case candm::kCycleLogs:
       return true;
     default:
       return false;
@@ -153,6 +153,10 @@ std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
   if (origin == Origin::kNetwork && !open_command(r.command)) {
     return fits(candm::reply_status(r, candm::kUnauth));
   }
+  // Too short for its fields and padding: refused before it can do anything (chronyd).
+  if (const size_t need = candm::request_length(r.command); need != 0 && len < need) {
+    return fits(candm::reply_status(r, candm::kBadPktLength));
+  }
   if (changes_state(r.command)) {
     if (origin != Origin::kUnixSocket) return fits(candm::reply_status(r, candm::kUnauth));
     return fits(change_state(r));
@@ -185,7 +189,7 @@ std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
                        : candm::reply_status(r, candm::kNoSuchSource));
     }
     case candm::kClientAccessesByIndex3:
-      return fits(client_accesses(r));
+      return fits(client_accesses(r, origin == Origin::kUnixSocket));
     case candm::kNtpData: {
       const auto a = candm::request_address(r);
       const auto d = a ? reports.ntp_data(*a) : std::nullopt;
@@ -198,6 +202,12 @@ std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
 }
 
 std::vector<uint8_t> CmdmonServer::change_state(const candm::Request& r) {
+  if (r.command == candm::kCycleLogs) {
+    if (!cyclelogs_) return candm::reply_status(r, candm::kInvalid);
+    cyclelogs_();
+    spdlog::info("cyclelogs: log files reopened");
+    return candm::reply_status(r, candm::kSuccess);
+  }
   if (!commands_) return candm::reply_status(r, candm::kInvalid);
   switch (r.command) {
     case candm::kOnline:
@@ -243,17 +253,24 @@ std::vector<uint8_t> CmdmonServer::change_state(const candm::Request& r) {
   }
 }
 
-std::vector<uint8_t> CmdmonServer::client_accesses(const candm::Request& r) {
+std::vector<uint8_t> CmdmonServer::client_accesses(const candm::Request& r, bool may_reset) {
   if (!clients_) return candm::reply_status(r, candm::kInactive);
   const auto q = candm::request_client_accesses(r);
   if (!q) return candm::reply_status(r, candm::kBadPktLength);
+  // Resetting the counters changes what every other reader sees.
+  if (q->reset && !may_reset) return candm::reply_status(r, candm::kUnauth);
   timespec now{};
   clock_gettime(CLOCK_REALTIME, &now);
   ClientAccessPage page;
   const std::string error = clients_->page(q->first_index, q->n_clients, q->min_hits, q->reset,
                                            now, &page);
   if (!error.empty()) {
-    spdlog::warn("clients: {}", error);
+    // Said once a minute at most: a client looping on the request cannot flood the log.
+    if (error != last_clients_error_ || now.tv_sec - last_clients_error_s_ >= 60) {
+      spdlog::warn("clients: {}", error);
+      last_clients_error_ = error;
+      last_clients_error_s_ = now.tv_sec;
+    }
     return candm::reply_status(r, candm::kFailed);
   }
   return candm::reply_client_accesses(r, page);

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ class CmdmonServer {
   void set_client_log(ClientLogReader* clients) { clients_ = clients; }
   // What the state-changing commands act on; without it they get "502 Invalid command".
   void set_source_commands(SourceCommands* commands) { commands_ = commands; }
+  // What `cyclelogs` does (reopen the log files, as SIGHUP); without it "502".
+  void set_cyclelogs(std::function<void()> cyclelogs) { cyclelogs_ = std::move(cyclelogs); }
   const std::string& path() const { return path_; }
   // Answers the requests waiting on the socket. `unresolved`: sources whose name has not
   // resolved yet (for activity).
@@ -50,14 +53,14 @@ class CmdmonServer {
   bool may_change_state(uid_t uid, gid_t gid, pid_t pid) const;
   // One request to its reply bytes (empty: no reply); the socket shells around it are thin.
   std::vector<uint8_t> handle(const uint8_t* p, size_t len, const ReportBuilder& reports,
-                              int unresolved, Origin origin = Origin::kUnixSocket);
+                              int unresolved, Origin origin);
   // A request refused before handle() (access, rate, size), for serverstats.
   void count_drop() { ++drops_; }
   uint64_t hits() const { return hits_; }
   uint64_t drops() const { return drops_; }
 
  private:
-  std::vector<uint8_t> client_accesses(const candm::Request& r);
+  std::vector<uint8_t> client_accesses(const candm::Request& r, bool may_reset);
 
   std::vector<uint8_t> change_state(const candm::Request& r);
 
@@ -67,6 +70,9 @@ class CmdmonServer {
   gid_t group_ = 0;
   ClientLogReader* clients_ = nullptr;
   SourceCommands* commands_ = nullptr;
+  std::function<void()> cyclelogs_;
+  std::string last_clients_error_;
+  time_t last_clients_error_s_ = 0;
   uint64_t hits_ = 0, drops_ = 0;
 };
 

@@ -95,7 +95,14 @@ bool CmdmonUdp::admit(const dp::IpAddress& from, uint32_t now_16) {
   const std::string key(reinterpret_cast<const char*>(from.bytes.data()), 16);
   auto it = limiter_.find(key);
   if (it == limiter_.end()) {
-    if (limiter_.size() >= kMaxLimiterEntries) limiter_.clear();  // a flood: start over
+    if (limiter_.size() >= kMaxLimiterEntries) {
+      // Forget hosts silent for over a minute; if all are recent (a flood from many
+      // addresses), new ones wait: no host can reset its own limit by crowding the table.
+      std::erase_if(limiter_, [now_16](const auto& e) {
+        return static_cast<int32_t>(now_16 - e.second.last_hit) > (60 << dp::kTsFracBits);
+      });
+      if (limiter_.size() >= kMaxLimiterEntries) return false;
+    }
     it = limiter_.emplace(key, dp::new_limiter_state(limit_)).first;
   }
   dp::limiter_hit(limit_, it->second, now_16);

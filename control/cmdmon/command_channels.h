@@ -29,6 +29,8 @@ class CommandChannels {
   void service(const std::vector<pollfd>& fds, int unresolved);
 
   const ReportBuilder& reports() const { return reports_; }
+  // What chronyc cyclelogs does here.
+  void set_cyclelogs(std::function<void()> f) { unix_.set_cyclelogs(std::move(f)); }
   // Command requests answered and refused, on every channel (serverstats, metrics).
   uint64_t cmd_hits() const { return unix_.hits(); }
   uint64_t cmd_drops() const { return unix_.drops(); }

@@ -11,7 +11,8 @@ double SourceCommands::mono_s() const {
 bool SourceCommands::selects(const candm::SourceSelector& which, size_t i) const {
   if (keeper_.source(i).is_refclock()) return false;
   using F = ReportAddress::Family;
-  if (which.mask.family == F::kUnspec && which.address.family == F::kUnspec) return true;
+  // No address (with or without a mask): every NTP source, as chronyd.
+  if (which.address.family == F::kUnspec) return true;
   const ReportAddress a = reports_.address_of(i);
   if (a.family != which.address.family || a.family == F::kId) return false;
   const size_t n = a.family == F::kInet4 ? 4 : 16;
@@ -37,8 +38,7 @@ int SourceCommands::burst(const candm::SourceSelector& which, int good, int tota
   int n = 0;
   for (size_t i = 0; i < keeper_.source_count(); ++i) {
     if (!selects(which, i)) continue;
-    keeper_.source(i).start_burst(good, total, mono_s());
-    ++n;
+    if (keeper_.source(i).start_burst(good, total, mono_s())) ++n;
   }
   return n;
 }

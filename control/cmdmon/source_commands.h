@@ -20,14 +20,14 @@ class SourceCommands {
   // (0: chronyc's "503 No such source"). Reference clocks are never selected.
   int set_offline(const candm::SourceSelector& which, bool offline);
   // Starts a burst of up to `total` requests (ending after `good` samples) on each
-  // selected source; how many.
+  // selected client-mode source (not peers, not sources stopped by KoD); how many.
   int burst(const candm::SourceSelector& which, int good, int total);
   // The rest of the current slew as a step (Discipline::make_step).
   std::optional<double> make_step() { return keeper_.make_step(); }
   // makestep THRESHOLD LIMIT (Discipline::set_makestep).
   void set_makestep(double threshold_s, int limit) { keeper_.set_makestep(threshold_s, limit); }
 
-  // Whether source i is one that `which` selects: every NTP source when both are
+  // Whether source i is one that `which` selects: every NTP source when the address is
   // unspecified; else those whose address equals `address` under `mask`.
   bool selects(const candm::SourceSelector& which, size_t i) const;
 

@@ -50,10 +50,14 @@ void NtpSource::set_offline(bool offline, double now_mono_s) {
   offline_ = offline;
 }
 
-void NtpSource::start_burst(int good, int total, double now_mono_s) {
+bool NtpSource::start_burst(int good, int total, double now_mono_s) {
+  // As chronyd: client mode only, and a burst in progress goes on as it is.
+  if (peer_ || refclock_ || stopped_) return false;
+  if (burst_left_ > 0) return true;
   burst_left_ = std::max(total, 1);
   burst_good_left_ = std::clamp(good, 1, burst_left_);
   next_poll_mono_s_ = now_mono_s;
+  return true;
 }
 
 size_t NtpSource::make_request(uint8_t* buf, uint64_t cookie, timespec tx_time,
@@ -102,7 +106,11 @@ ReplyResult NtpSource::on_reply(const uint8_t* p, size_t len, timespec rx_time,
     }
     return r;
   }
-  if (r.verdict != ReplyVerdict::kMalformed && r.verdict != ReplyVerdict::kNotExpected) {
+  // chronyd's ntpdata shows only packets that passed tests 1-3 (a replayed or spoofed one
+  // must not overwrite it).
+  if (r.verdict != ReplyVerdict::kMalformed && r.verdict != ReplyVerdict::kNotExpected &&
+      r.verdict != ReplyVerdict::kDuplicate && r.verdict != ReplyVerdict::kBogus &&
+      r.verdict != ReplyVerdict::kInvalid) {
     note_packet(p, len, r);
   }
   // A reply from the server, valid or not, means it is reachable (chrony sets the bit for

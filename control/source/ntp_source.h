@@ -90,8 +90,9 @@ class NtpSource {
   bool offline() const { return offline_; }
   void set_offline(bool offline, double now_mono_s);
   // chronyc burst GOOD/TOTAL: up to `total` requests at the burst interval, ending early
-  // once `good` samples arrived; an offline source goes back to offline after it.
-  void start_burst(int good, int total, double now_mono_s);
+  // once `good` samples arrived; an offline source goes back to offline after it. False
+  // (nothing done) for a peer or a source stopped by KoD; a burst in progress goes on.
+  bool start_burst(int good, int total, double now_mono_s);
   bool in_burst() const { return burst_left_ > 0; }
   // Whether requests go out (not stopped by KoD, and online or in a burst).
   bool polling() const { return !stopped_ && (!offline_ || burst_left_ > 0); }

@@ -17,6 +17,7 @@ namespace {
 
 constexpr uint32_t kNtpEpochOffset = 2208988800u;
 const timespec kNow{1800000000, 0};
+const timespec kLater{1800000002, 0};  // past the one second a snapshot is reused
 // chrony's client time (1/16 s) of kNow minus `ago` seconds.
 uint32_t client_time(uint32_t ago) {
   return (static_cast<uint32_t>(kNow.tv_sec) + kNtpEpochOffset - ago) << dp::kTsFracBits;
@@ -86,8 +87,11 @@ TEST(ClientLogReader, PagesOfEightFromOneSnapshot) {
   ASSERT_EQ(reader.page(16, 8, 0, false, kNow, &page), "");
   EXPECT_EQ(page.clients.size(), 4u);
   EXPECT_EQ(page.next_index, 20u);
-  // A new listing sees it.
+  // A new listing within the second reuses the snapshot (a client looping on the request
+  // cannot keep chronond copying tables); a later one sees the new client.
   ASSERT_EQ(reader.page(0, 8, 0, false, kNow, &page), "");
+  EXPECT_EQ(page.n_indices, 20u);
+  ASSERT_EQ(reader.page(0, 8, 0, false, kLater, &page), "");
   EXPECT_EQ(page.n_indices, 21u);
   EXPECT_EQ(page.clients.front().ip.text(), "9.0.0.1");
 }
@@ -103,7 +107,7 @@ TEST(ClientLogReader, MinimumHitsAndReset) {
   EXPECT_EQ(page.clients[0].ntp_hits, 10u);
   // After the reset only what came since counts; the other client was not reset.
   Tables::hit(t.w0, v4(0x0A000001), 3, 0, 0);
-  ASSERT_EQ(reader.page(0, 8, 0, false, kNow, &page), "");
+  ASSERT_EQ(reader.page(0, 8, 0, false, kLater, &page), "");
   ASSERT_EQ(page.clients.size(), 2u);
   EXPECT_EQ(page.clients[0].ntp_hits, 3u);
   EXPECT_EQ(page.clients[0].ntp_drops, 0u);
@@ -129,19 +133,28 @@ TEST(ClientLogReader, ServerAnswersPagesAndNoclientlogIsInactive) {
   const auto req = candm::make_request(candm::kClientAccessesByIndex3, 7,
                                        candm::client_accesses_fields({0, 8, 0, false}));
   ASSERT_EQ(req.size(), candm::reply_length(candm::kRpyClientAccessesByIndex3));
-  auto rep = server.handle(req.data(), req.size(), reports, 0);
+  auto rep = server.handle(req.data(), req.size(), reports, 0, CmdmonServer::Origin::kUnixSocket);
   candm::ReplyHeader h;
   ASSERT_EQ(candm::parse_reply(rep.data(), rep.size(), &h), "");
   EXPECT_EQ(h.status, candm::kInactive);  // noclientlog: no reader set
   ClientLogReader reader(*t.seg);
   server.set_client_log(&reader);
-  rep = server.handle(req.data(), req.size(), reports, 0);
+  rep = server.handle(req.data(), req.size(), reports, 0, CmdmonServer::Origin::kUnixSocket);
   ASSERT_EQ(candm::parse_reply(rep.data(), rep.size(), &h), "");
   ASSERT_EQ(h.status, candm::kSuccess);
   const ClientAccessPage page = candm::decode_client_accesses(rep.data());
   ASSERT_EQ(page.clients.size(), 1u);
   EXPECT_EQ(page.clients[0].ip.text(), "10.0.0.1");
   EXPECT_EQ(page.clients[0].ntp_hits, 3u);
+  // Reading is for everyone on the socket; resetting only for those who may change state.
+  const auto reset = candm::make_request(candm::kClientAccessesByIndex3, 8,
+                                         candm::client_accesses_fields({0, 8, 0, true}));
+  rep = server.handle(reset.data(), reset.size(), reports, 0, CmdmonServer::Origin::kUnixReadOnly);
+  ASSERT_EQ(candm::parse_reply(rep.data(), rep.size(), &h), "");
+  EXPECT_EQ(h.status, candm::kUnauth);
+  rep = server.handle(req.data(), req.size(), reports, 0, CmdmonServer::Origin::kUnixReadOnly);
+  ASSERT_EQ(candm::parse_reply(rep.data(), rep.size(), &h), "");
+  EXPECT_EQ(h.status, candm::kSuccess);
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ struct Rig : CmdmonRig {
   CmdmonServer server{dir + "/cmdmon_test.sock"};
   Rig() { add("10.0.0.1", 0x0A000001); }
   std::vector<uint8_t> ask(const std::vector<uint8_t>& req) {
-    return server.handle(req.data(), req.size(), reports, 0);
+    return server.handle(req.data(), req.size(), reports, 0, CmdmonServer::Origin::kUnixSocket);
   }
 };
 

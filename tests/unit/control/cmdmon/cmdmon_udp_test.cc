@@ -77,7 +77,8 @@ TEST(CmdmonUdp, OnlyOpenCommandsFromTheNetwork) {
               candm::kUnauth) << closed;
   }
   const auto req = candm::make_request(candm::kServerStats, 1);
-  EXPECT_EQ(status_of(r.server.handle(req.data(), req.size(), r.reports, 0)), candm::kSuccess);
+  EXPECT_EQ(status_of(r.server.handle(req.data(), req.size(), r.reports, 0, O::kUnixSocket)),
+            candm::kSuccess);
 }
 
 TEST(CmdmonUdp, AnswersOverLoopbackAndWarnsForAPortInUse) {

@@ -109,6 +109,38 @@ TEST(SourceCommands, ServerRefusesStateChangesWithoutTheRight) {
   EXPECT_EQ(status(candm::kServerStats, {}, O::kUnixReadOnly), candm::kSuccess);
 }
 
+TEST(SourceCommands, ShortRequestsAreRefusedBeforeTheyAct) {
+  Rig r;
+  CmdmonServer server{testing::TempDir() + "/source_commands_short.sock"};
+  server.set_source_commands(&r.commands);
+  auto req = candm::make_request(candm::kOffline, 1, candm::selector_fields({}));
+  ASSERT_EQ(req.size(), 60u);
+  req.resize(40);  // the address is cut off
+  const auto rep = server.handle(req.data(), req.size(), r.reports, 0,
+                                 CmdmonServer::Origin::kUnixSocket);
+  candm::ReplyHeader h;
+  ASSERT_EQ(candm::parse_reply(rep.data(), rep.size(), &h), "");
+  EXPECT_EQ(h.status, candm::kBadPktLength);
+  EXPECT_TRUE(r.keeper.source(0).polling());  // nothing was set offline
+  req = candm::make_request(candm::kMakeStep, 2);
+  req.resize(24);  // shorter than even the error reply: no answer, and no step
+  EXPECT_TRUE(server.handle(req.data(), req.size(), r.reports, 0,
+                            CmdmonServer::Origin::kUnixSocket).empty());
+}
+
+TEST(SourceCommands, BurstIsForClientModeSourcesAndAMaskAloneSelectsAll) {
+  Rig r;
+  SourceConfig peer;
+  peer.address = "10.0.2.1";
+  peer.type = SourceConfig::Type::kPeer;
+  r.keeper.add_source(peer, "10.0.2.1", 0);
+  const candm::SourceSelector the_peer{addr("255.255.255.255"), addr("10.0.2.1")};
+  EXPECT_EQ(r.commands.burst(the_peer, 1, 4), 0);  // chronyd: no bursts for peers
+  candm::SourceSelector mask_only{addr("255.255.0.0"), ReportAddress{}};
+  EXPECT_EQ(r.commands.burst(mask_only, 1, 4), 3);  // the three client-mode NTP sources
+  EXPECT_EQ(r.commands.burst(mask_only, 1, 4), 3);  // in progress: goes on, still counted
+}
+
 TEST(SourceCommands, CredentialsDecideWhoMayChangeState) {
   CmdmonServer plain{testing::TempDir() + "/source_commands_cred.sock"};
   EXPECT_TRUE(plain.may_change_state(0, 0, getpid()));
