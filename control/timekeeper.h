@@ -61,9 +61,11 @@ class TimeKeeper {
   const SelectionResult& last_selection() const { return selection_; }
   int selected() const { return selection_.selected; }
   bool synchronised() const { return state_.reference().has_value(); }
+  // What selection sees of each source now (also for chronyc selectdata).
+  std::vector<SelectionInput> selection_inputs() const;
+  const Config& config() const { return cfg_; }
 
  private:
-  std::vector<SelectionInput> selection_inputs() const;
   UpdateEvent reselect(size_t updated);
   const Config& cfg_;
   const ts::Clock& clock_;

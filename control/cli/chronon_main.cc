@@ -23,7 +23,8 @@ constexpr const char* kDefaultSocket = "/run/chronon/chronond.sock,127.0.0.1,::1
 
 void usage(FILE* out) {
   std::fprintf(out,
-      "Usage: chronon [-c] [-n] [-N] [-m] [-h SOCKET] [-S SEGMENT] [COMMAND [ARGS]]\n"
+      "Usage: chronon [-c] [-n] [-N] [-m] [-4|-6] [-h SOCKET|HOST[,...]] [-p PORT]\n"
+      "               [-S SEGMENT] [COMMAND [ARGS]]\n"
       "Reports from and commands to a running chronond. Without a command, reads commands\n"
       "from standard input, one per line (\"quit\" ends).\n\n"
       "Commands (as chronyc's):\n"
@@ -35,6 +36,7 @@ void usage(FILE* out) {
       "  waitsync [TRIES [MAX-CORRECTION [MAX-SKEW [INTERVAL]]]]  wait until synchronised\n"
       "  serverstats             NTP and command packets served and dropped\n"
       "  ntpdata [ADDRESS]       the last packet from each NTP source (or one) and its tests\n"
+      "  selectdata [-a] [-v]    why each source is (not) selected, and its interval\n"
       "  clients [-p N] [-k] [-r]  the NTP clients served (-p: only those with at least N\n"
       "                          requests; -k: NTS-KE columns; -r: then reset their counters)\n"
       "Commands that change state (root, chronond's user or cmdgroup, on the Unix socket):\n"

@@ -459,4 +459,63 @@ std::string format_waitsync_try(int attempt, uint32_t ref_id, double correction_
       .done();
 }
 
+std::string format_selectdata(const std::vector<SelectDataReport>& rows, bool verbose, bool csv,
+                              bool all, const std::vector<std::string>& names) {
+  static constexpr const char* kLegend =
+      "  . State: N - noselect, s - unsynchronised, M - missing samples,\n"
+      " /         d/D - large distance, ~ - jittery, w/W - waits for others,\n"
+      "|          S - stale, O - orphan, T - not trusted, P - not preferred,\n"
+      "|          U - waits for update,, x - falseticker, + - combined, * - best.\n"
+      "|   Effective options   ---------.  (N - noselect, P - prefer\n"
+      "|   Configured options  ----.     \\  T - trust, R - require)\n"
+      "|   Auth. enabled (Y/N) -.   \\     \\     Offset interval --.\n"
+      "|                        |    |     |                       |\n";
+  auto options = [](uint16_t o) {
+    std::string s;
+    s += (o & SelectDataReport::kNoselect) ? 'N' : '-';
+    s += (o & SelectDataReport::kPrefer) ? 'P' : '-';
+    s += (o & SelectDataReport::kTrust) ? 'T' : '-';
+    s += (o & SelectDataReport::kRequire) ? 'R' : '-';
+    s += '-';
+    return s;
+  };
+  auto leap_letter = [](uint8_t leap) {
+    switch (leap) {
+      case 0: return "N";
+      case 1: return "+";
+      case 2: return "-";
+      default: return "?";
+    }
+  };
+  std::string out;
+  if (!csv) {
+    if (verbose) out += kLegend;
+    out += header("S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap");
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const SelectDataReport& d = rows[i];
+    if (!all && unresolved(d.ip, false)) continue;
+    const std::string name = d.ip.family == ReportAddress::Family::kUnspec ? refid_text(d.ref_id)
+                             : i < names.size()                            ? names[i]
+                                                                           : address_text(d.ip);
+    Fields f(csv);
+    f.field(std::string(1, d.state))
+        .text(" ").field(strf("%-25s", name.c_str()), name)
+        .text(" ").field(d.authenticated ? "Y" : "N")
+        .text(" ");
+    // Each option letter is a field of its own (chronyc's %c%c%c%c%c): in CSV, five.
+    for (const char c : options(d.conf_options)) f.field(std::string(1, c));
+    f.text(" ");
+    for (const char c : options(d.eff_options)) f.field(std::string(1, c));
+    out += f.text(" ").field(interval_text(d.last_sample_ago_s), u(d.last_sample_ago_s))
+               .text(" ").field(strf("%5.1f", d.score), strf("%.1f", d.score))
+               .text(" ").field(offset_text(d.lo_limit_s, true), f9(d.lo_limit_s))
+               .text(" ").field(offset_text(d.hi_limit_s, true), f9(d.hi_limit_s))
+               .text("  ").field(leap_letter(d.leap), leap_text(d.leap))
+               .text("\n")
+               .done();
+  }
+  return out;
+}
+
 }  // namespace chronon::ctl

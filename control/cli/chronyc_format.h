@@ -25,6 +25,9 @@ std::string format_sourcestats(const std::vector<SourceStatsReport>& stats, bool
 // The table starts with "200 OK", as chronyc's does; CSV has only the numbers.
 std::string format_activity(const ActivityReport& a, bool csv = false);
 std::string format_serverstats(const ServerStatsReport& s, bool csv);
+// chronyc selectdata (`all`: unresolved sources too; `names` as for sources).
+std::string format_selectdata(const std::vector<SelectDataReport>& rows, bool verbose, bool csv,
+                              bool all = false, const std::vector<std::string>& names = {});
 // chronyc ntpdata for one source (`leading_newline`: chronyc's blank line before each report
 // when it lists every source, in the table only).
 std::string format_ntpdata(const NtpDataReport& d, bool csv, bool leading_newline);

@@ -325,6 +325,17 @@ int run_command(const std::vector<std::string>& args, const CliOptions& o,
     const ctl::TrackingReport t = candm::decode_tracking(reply.data());
     const bool named = o.source_names && t.ip.family != ctl::ReportAddress::Family::kUnspec;
     text = ctl::format_tracking(t, o.csv, named ? configured_name(client, t.ip) : "");
+  } else if (cmd == "selectdata") {
+    bool all, verbose;
+    if (!source_options(args, o.csv, &all, &verbose)) return 2;
+    std::vector<ctl::SelectDataReport> rows;
+    if (!per_source(client, candm::kSelectData, candm::kRpySelectData, candm::decode_select_data,
+                    &rows)) {
+      return 1;
+    }
+    const auto names = o.source_names ? configured_names(client, rows)
+                                      : std::vector<std::string>{};
+    text = ctl::format_selectdata(rows, verbose, o.csv, all, names);
   } else if (cmd == "sources" || cmd == "sourcestats") {
     bool all, verbose;
     if (!source_options(args, o.csv, &all, &verbose)) return 2;

@@ -101,6 +101,7 @@ size_t reply_length(ReplyType t) {
     case kRpyNtpSourceName: return kReplyHeaderLen + 256;
     case kRpyServerStats3: return kReplyHeaderLen + 44;
     case kRpyNtpData: return kReplyHeaderLen + 124;
+    case kRpySelectData: return kReplyHeaderLen + 48;
     case kRpyClientAccessesByIndex3:
       return kReplyHeaderLen + 12 + kClientAccessLen * ClientAccessPage::kMaxClients;
   }
@@ -119,6 +120,7 @@ std::optional<ReplyType> reply_type_for(uint16_t command) {
     case kNtpSourceName: return kRpyNtpSourceName;
     case kClientAccessesByIndex3: return kRpyClientAccessesByIndex3;
     case kNtpData: return kRpyNtpData;
+    case kSelectData: return kRpySelectData;
     case kOnline: case kOffline: case kBurst: case kMakeStep: case kOnOffline:
     case kModifyMakestep: case kCycleLogs:
       return kRpyNull;
@@ -133,7 +135,7 @@ size_t request_length(uint16_t command) {
     case kMakeStep: case kOnOffline: case kCycleLogs:
       fields = 0;
       break;
-    case kSourceData: case kSourceStats: fields = 4; break;
+    case kSourceData: case kSourceStats: case kSelectData: fields = 4; break;
     case kModifyMakestep: fields = 8; break;
     case kClientAccessesByIndex3: fields = 16; break;
     case kNtpSourceName: case kNtpData: fields = kIpAddrLen; break;
@@ -400,6 +402,23 @@ std::vector<uint8_t> reply_ntp_data(const Request& r, const NtpDataReport& d) {
   return b;
 }
 
+std::vector<uint8_t> reply_select_data(const Request& r, const SelectDataReport& d) {
+  auto b = reply_header(r, kRpySelectData, kSuccess);
+  const size_t o = kReplyHeaderLen;
+  put32(b, o, d.ref_id);
+  put_address(b, o + 4, d.ip);
+  b[o + 24] = static_cast<uint8_t>(d.state);
+  b[o + 25] = d.authenticated ? 1 : 0;
+  b[o + 26] = d.leap;
+  put16(b, o + 28, d.conf_options);
+  put16(b, o + 30, d.eff_options);
+  put32(b, o + 32, d.last_sample_ago_s);
+  putf(b, o + 36, d.score);
+  putf(b, o + 40, d.lo_limit_s);
+  putf(b, o + 44, d.hi_limit_s);
+  return b;
+}
+
 std::vector<uint8_t> make_request(uint16_t command, uint32_t sequence,
                                   const std::vector<uint8_t>& fields) {
   size_t len = kRequestHeaderLen + fields.size();
@@ -555,6 +574,23 @@ NtpDataReport decode_ntp_data(const uint8_t* p) {
   r.total_rx = get32(d + 100);
   r.total_valid = get32(d + 104);
   r.total_good = get32(d + 108);
+  return r;
+}
+
+SelectDataReport decode_select_data(const uint8_t* p) {
+  const uint8_t* d = p + kReplyHeaderLen;
+  SelectDataReport r;
+  r.ref_id = get32(d);
+  r.ip = get_address(d + 4);
+  r.state = static_cast<char>(d[24]);
+  r.authenticated = d[25] != 0;
+  r.leap = d[26];
+  r.conf_options = get16(d + 28);
+  r.eff_options = get16(d + 30);
+  r.last_sample_ago_s = get32(d + 32);
+  r.score = getf(d + 36);
+  r.lo_limit_s = getf(d + 40);
+  r.hi_limit_s = getf(d + 44);
   return r;
 }
 

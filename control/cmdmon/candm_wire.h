@@ -22,12 +22,12 @@ enum Command : uint16_t {
   kNull = 0, kOnline = 1, kOffline = 2, kBurst = 3, kNSources = 14, kSourceData = 15,
   kTracking = 33, kSourceStats = 34, kCycleLogs = 37, kMakeStep = 43, kActivity = 44, kModifyMakestep = 50,
   kServerStats = 54, kNtpData = 57, kOnOffline = 63, kNtpSourceName = 65, kClientAccessesByIndex3 = 68,
-  kReloadSources = 70,
+  kSelectData = 69, kReloadSources = 70,
 };
 // Reply formats (RPY_*).
 enum ReplyType : uint16_t {
   kRpyNull = 1, kRpyNSources = 2, kRpySourceData = 3, kRpyTracking = 5, kRpySourceStats = 6,
-  kRpyActivity = 12, kRpyNtpData = 16, kRpyNtpSourceName = 19, kRpyClientAccessesByIndex3 = 21,
+  kRpyActivity = 12, kRpyNtpData = 16, kRpyNtpSourceName = 19, kRpyClientAccessesByIndex3 = 21, kRpySelectData = 23,
   kRpyServerStats3 = 24,
 };
 // Status codes (STT_*).
@@ -109,6 +109,7 @@ std::vector<uint8_t> reply_ntp_source_name(const Request& r, const std::string& 
 // At most ClientAccessPage::kMaxClients clients are encoded.
 std::vector<uint8_t> reply_client_accesses(const Request& r, const ClientAccessPage& page);
 std::vector<uint8_t> reply_ntp_data(const Request& r, const NtpDataReport& d);
+std::vector<uint8_t> reply_select_data(const Request& r, const SelectDataReport& d);
 
 // Client side: a request for `command` with its fields, padded (as chronyc pads) so that it
 // is at least as long as the reply it asks for.
@@ -135,5 +136,6 @@ ServerStatsReport decode_server_stats(const uint8_t* p);
 std::string decode_ntp_source_name(const uint8_t* p);
 ClientAccessPage decode_client_accesses(const uint8_t* p);
 NtpDataReport decode_ntp_data(const uint8_t* p);
+SelectDataReport decode_select_data(const uint8_t* p);
 
 }  // namespace chronon::ctl::candm

@@ -178,6 +178,11 @@ std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
       const auto s = i && *i >= 0 ? reports.sourcestats(static_cast<size_t>(*i)) : std::nullopt;
       return fits(s ? candm::reply_sourcestats(r, *s) : candm::reply_status(r, candm::kNoSuchSource));
     }
+    case candm::kSelectData: {
+      const auto i = candm::request_index(r);
+      const auto d = i && *i >= 0 ? reports.select_data(static_cast<size_t>(*i)) : std::nullopt;
+      return fits(d ? candm::reply_select_data(r, *d) : candm::reply_status(r, candm::kNoSuchSource));
+    }
     case candm::kActivity:
       return fits(candm::reply_activity(r, reports.activity(unresolved)));
     case candm::kServerStats:

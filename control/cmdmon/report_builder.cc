@@ -219,6 +219,77 @@ std::optional<SourceReport> ReportBuilder::source(size_t i) const {
   return r;
 }
 
+namespace {
+
+// chrony's selectdata status letter for a source selection left unused or rejected, by the
+// first reason chronyd would give (sources.c): noselect, unsynchronised, missing samples,
+// root distance over maxdistance, jittery; chronon's local-stratum rule as 'O' (a source no
+// better than the local reference, as chronyd's orphan). Selected, combined, not combined
+// and falsetickers come from the selection itself.
+char status_letter(const NtpSource& s, const SelectionInput& x, const SelectionParams& p,
+                   const Config& cfg, SourceState state) {
+  if (x.noselect) return 'N';
+  switch (state) {
+    case SourceState::kSelected: return '*';
+    case SourceState::kCombined: return '+';
+    case SourceState::kNotCombined: return 'D';
+    case SourceState::kFalseticker: return 'x';
+    case SourceState::kJittery: return '~';
+    case SourceState::kUnusable: break;
+  }
+  const StatsSample* last = s.stats().last();
+  if (last && (last->leap == 3 || s.last_reply_unusable())) return 's';
+  if (!last || !s.stats().estimate().valid || s.reach() == 0 || s.stopped()) return 'M';
+  if (x.root_distance_s > p.maxdistance_s) return 'd';
+  if (cfg.local.enabled && last->stratum >= cfg.local.stratum) return 'O';
+  return '?';
+}
+
+}  // namespace
+
+std::optional<SelectDataReport> ReportBuilder::select_data(size_t i) const {
+  if (i >= keeper_.source_count()) return std::nullopt;
+  const NtpSource& s = keeper_.source(i);
+  const std::vector<SelectionInput> inputs = keeper_.selection_inputs();
+  const SelectionInput& x = inputs[i];
+  const Config& cfg = keeper_.config();
+  SelectionParams p;
+  p.maxdistance_s = cfg.maxdistance_s;
+  SelectDataReport r;
+  r.ref_id = s.refid();
+  if (!s.is_refclock()) r.ip = address_of(i);
+  const SelectionResult& sel = keeper_.last_selection();
+  const SourceState state = i < sel.states.size() ? sel.states[i] : s.state();
+  r.state = status_letter(s, x, p, cfg, state);
+  r.leap = x.leap;
+  r.conf_options = static_cast<uint16_t>(
+      (x.noselect ? SelectDataReport::kNoselect : 0) | (x.prefer ? SelectDataReport::kPrefer : 0) |
+      (x.trust ? SelectDataReport::kTrust : 0) | (x.require ? SelectDataReport::kRequire : 0));
+  r.eff_options = r.conf_options;  // no authselectmode: what is configured is what applies
+  if (s.has_sample()) {
+    const double ago = seconds_between(s.last_sample().local_time, clock_.now());
+    r.last_sample_ago_s = ago < 0 ? 0 : static_cast<uint32_t>(ago);
+  }
+  if (s.stats().last()) {
+    r.lo_limit_s = x.offset_s - x.root_distance_s;
+    r.hi_limit_s = x.offset_s + x.root_distance_s;
+  }
+  // chronon's score: the selected source's stratum-weighted distance over this one's, at
+  // least 1 (1 for the selected source and any source selection cannot use). chronyd
+  // multiplies such ratios over successive updates; chronon reselects with reselectdist.
+  r.score = 1.0;
+  const int sel_i = keeper_.selected();
+  if (sel_i >= 0 && static_cast<size_t>(sel_i) < inputs.size() &&
+      (state == SourceState::kCombined || state == SourceState::kNotCombined)) {
+    const double w = cfg.stratumweight;
+    const SelectionInput& best = inputs[static_cast<size_t>(sel_i)];
+    const double mine = x.root_distance_s + x.stratum * w + cfg.reselectdist_s;
+    const double theirs = best.root_distance_s + best.stratum * w;
+    if (mine > 0) r.score = std::max(1.0, theirs / mine);
+  }
+  return r;
+}
+
 std::optional<SourceStatsReport> ReportBuilder::sourcestats(size_t i) const {
   if (i >= keeper_.source_count()) return std::nullopt;
   const NtpSource& s = keeper_.source(i);

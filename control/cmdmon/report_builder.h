@@ -26,6 +26,8 @@ class ReportBuilder {
 
   // The report address of source i: its IP address, or its refid for a reference clock.
   ReportAddress address_of(size_t i) const;
+  // chronyc selectdata for source i.
+  std::optional<SelectDataReport> select_data(size_t i) const;
   // chronyc ntpdata for the NTP source at `a` (nullopt: no such source, or a refclock).
   std::optional<NtpDataReport> ntp_data(const ReportAddress& a) const;
   // The name the source at `a` was configured with (`server NAME`), for chronyc -N.

@@ -98,6 +98,20 @@ struct ClientAccessReport {
   uint32_t last_cmd_hit_ago = UINT32_MAX;
 };
 
+// One line of chronyc selectdata: why the source is (not) selected and its interval.
+struct SelectDataReport {
+  static constexpr uint16_t kNoselect = 0x1, kPrefer = 0x2, kTrust = 0x4, kRequire = 0x8;
+  uint32_t ref_id = 0;
+  ReportAddress ip;            // unspecified for a reference clock (named by ref_id)
+  char state = '?';            // chrony's status letters: N s M d ~ O x D + *
+  bool authenticated = false;
+  uint8_t leap = 0;
+  uint16_t conf_options = 0, eff_options = 0;
+  uint32_t last_sample_ago_s = UINT32_MAX;
+  double score = 0;
+  double lo_limit_s = 0, hi_limit_s = 0;  // the correctness interval of its offset
+};
+
 // chronyc ntpdata: the newest packet from an NTP source and what was measured from it.
 struct NtpDataReport {
   static constexpr uint16_t kFlagInterleaved = 0x4000, kFlagAuthenticated = 0x8000;

@@ -116,7 +116,8 @@ ReplyResult NtpSource::on_reply(const uint8_t* p, size_t len, timespec rx_time,
   // A reply from the server, valid or not, means it is reachable (chrony sets the bit for
   // any reply that passes tests 1-3; the sample itself needs all tests).
   if (r.verdict == ReplyVerdict::kBogus || r.verdict == ReplyVerdict::kDuplicate ||
-      r.verdict == ReplyVerdict::kMalformed || r.verdict == ReplyVerdict::kNotExpected)
+      r.verdict == ReplyVerdict::kInvalid || r.verdict == ReplyVerdict::kMalformed ||
+      r.verdict == ReplyVerdict::kNotExpected)
     return r;
   ++sane_rx_;
   reach_ |= 1;

@@ -205,6 +205,24 @@ chronon::ctl::NtpDataReport ntp_data(const Source& s, int k) {
   return d;
 }
 
+// selectdata for source `s` (index k): every state letter and option, each unit.
+chronon::ctl::SelectDataReport select_data(const Source& s, int k) {
+  static const char kStates[] = {'*', 'M', '+', 'D', 'x', '~', 'N', 's'};
+  chronon::ctl::SelectDataReport d;
+  d.ref_id = s.stats.ref_id;
+  d.ip = s.stats.ip;
+  d.state = kStates[k % 8];
+  d.authenticated = k == 2;
+  d.leap = static_cast<uint8_t>(k % 4);
+  d.conf_options = static_cast<uint16_t>(k % 16);
+  d.eff_options = static_cast<uint16_t>((k * 5) % 16);
+  d.last_sample_ago_s = s.data.since_sample_s;
+  d.score = 1.0 + k * 0.37;
+  d.lo_limit_s = s.data.latest_meas_s - s.data.latest_meas_err_s;
+  d.hi_limit_s = s.data.latest_meas_s + s.data.latest_meas_err_s;
+  return d;
+}
+
 TrackingReport make_tracking() {
   TrackingReport t;
   t.ref_id = 0x0A630001;
@@ -266,6 +284,12 @@ std::vector<uint8_t> answer(const candm::Request& r, const std::vector<Source>& 
       return candm::reply_server_stats(r, s);
     }
     case candm::kClientAccessesByIndex3: return client_page(r);
+    case candm::kSelectData: {
+      const auto i = candm::request_index(r);
+      const Source* s = at(i);
+      return s ? candm::reply_select_data(r, select_data(*s, *i))
+               : candm::reply_status(r, candm::kNoSuchSource);
+    }
     case candm::kNtpData: {
       const auto a = candm::request_address(r);
       for (size_t k = 0; k < sources.size(); ++k) {

@@ -222,6 +222,16 @@ class Chronyc(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("THRESHOLD LIMIT", r.stderr)
 
+    def test_selectdata_says_why(self):
+        out = self.chronyc("-n", "selectdata").stdout
+        # The followed upstream (prefer) is '*'; the unreachable one is noselect: 'N'.
+        self.assertRegex(out, rf"\n\* {re.escape(self.lab.v4_cli)}\s+N -P--- -P--- ")
+        self.assertRegex(out, r"\nN 10\.255\.255\.1\s+N N---- N---- ")
+        cli = os.path.join(L.BUILD, "chronon")
+        mine = [l for l in L.sh(cli, "-h", self.sock, "selectdata").stdout.splitlines()
+                if "10.255.255.1" in l]
+        self.assertEqual(mine, [l for l in out.splitlines() if "10.255.255.1" in l])
+
     def test_interactive_mode_reads_commands_from_stdin(self):
         cli = os.path.join(L.BUILD, "chronon")
         r = subprocess.run([cli, "-h", self.sock], input="activity\nfrobnicate\nhelp\nquit\ntracking\n",

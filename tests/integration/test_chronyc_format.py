@@ -46,6 +46,10 @@ CASES = [
     ([], ["ntpdata", "10.99.0.1"]),
     ([], ["ntpdata", "fd00:1234::abcd"]),
     ([], ["waitsync", "3"]),
+    ([], ["selectdata"]),
+    ([], ["selectdata", "-v", "-a"]),
+    (["-c"], ["selectdata", "-a"]),
+    (["-N"], ["selectdata"]),
     (["-c"], ["waitsync"]),
 ]
 

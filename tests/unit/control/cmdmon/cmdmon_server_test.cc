@@ -72,6 +72,22 @@ TEST(CmdmonServer, ReferenceClocksAreReportedByRefidAsChronydDoes) {
   EXPECT_EQ(st.ref_id, 0x50484330u);
 }
 
+TEST(CmdmonServer, SelectDataOfASourceWithoutSamples) {
+  Rig r;
+  r.add("10.0.0.9").set_refclock();
+  auto rep = r.ask(candm::make_request(candm::kSelectData, 4, candm::index_field(0)));
+  ASSERT_EQ(status_of(rep), candm::kSuccess);
+  const SelectDataReport d = candm::decode_select_data(rep.data());
+  EXPECT_EQ(d.state, 'M');  // missing samples
+  EXPECT_EQ(d.ip.text(), "10.0.0.1");
+  EXPECT_EQ(d.last_sample_ago_s, UINT32_MAX);
+  EXPECT_EQ(d.score, 1.0);
+  rep = r.ask(candm::make_request(candm::kSelectData, 5, candm::index_field(1)));
+  EXPECT_EQ(candm::decode_select_data(rep.data()).ip.family, ReportAddress::Family::kUnspec);
+  rep = r.ask(candm::make_request(candm::kSelectData, 6, candm::index_field(2)));
+  EXPECT_EQ(status_of(rep), candm::kNoSuchSource);
+}
+
 TEST(CmdmonServer, SourceNamesAsConfigured) {
   Rig r;
   ReportAddress a;
