@@ -32,15 +32,25 @@ gid_t group_id(const std::string& name) {
   return found->gr_gid;
 }
 
-// The supplementary groups of process `pid` ("Groups:" in /proc/PID/status).
-std::vector<gid_t> groups_of(pid_t pid) {
+// The supplementary groups of process `pid` ("Groups:" in /proc/PID/status), if that
+// process still has the real and effective user `uid` the kernel reported for the request
+// (a sender that exited and whose pid was reused gets none).
+std::vector<gid_t> groups_of(pid_t pid, uid_t uid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::vector<gid_t> out;
+  bool same_user = false;
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind("Groups:", 0) != 0) continue;
-    std::istringstream words(line.substr(7));
-    for (unsigned long g; words >> g;) out.push_back(static_cast<gid_t>(g));
+    if (line.rfind("Uid:", 0) == 0) {
+      std::istringstream words(line.substr(4));
+      unsigned long real = 0, effective = 0;
+      words >> real >> effective;
+      same_user = real == uid && effective == uid;
+    } else if (line.rfind("Groups:", 0) == 0) {
+      std::istringstream words(line.substr(7));
+      for (unsigned long g; words >> g;) out.push_back(static_cast<gid_t>(g));
+    }
   }
+  if (!same_user) out.clear();
   return out;
 }
 
@@ -86,7 +96,7 @@ bool CmdmonServer::may_change_state(uid_t uid, gid_t gid, pid_t pid) const {
   if (uid == 0 || uid == geteuid()) return true;
   if (!have_group_) return false;
   if (gid == group_) return true;
-  for (gid_t g : groups_of(pid)) {
+  for (gid_t g : groups_of(pid, uid)) {
     if (g == group_) return true;
   }
   return false;

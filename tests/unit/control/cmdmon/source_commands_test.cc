@@ -6,6 +6,11 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <grp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <memory>
 
 #include "control/cmdmon/cmdmon_server.h"
@@ -141,6 +146,31 @@ TEST(SourceCommands, BurstIsForClientModeSourcesAndAMaskAloneSelectsAll) {
   EXPECT_EQ(r.commands.burst(mask_only, 1, 4), 3);  // in progress: goes on, still counted
 }
 
+// A child in supplementary group nogroup, as user `uid` (root runs the tests in CI).
+pid_t child_in_nogroup(uid_t uid) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const gid_t g = 65534;
+    if (setgroups(1, &g) != 0 || setgid(54321) != 0 || setuid(uid) != 0) _exit(1);
+    pause();
+    _exit(0);
+  }
+  usleep(100000);  // until it has changed its credentials
+  return pid;
+}
+
+TEST(SourceCommands, SupplementaryGroupsCountOnlyForTheSameUser) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to make a process with other credentials";
+  CmdmonServer grouped{testing::TempDir() + "/source_commands_cred3.sock", "nogroup"};
+  const pid_t member = child_in_nogroup(54321);
+  EXPECT_TRUE(grouped.may_change_state(54321, 54321, member));
+  // The pid now belongs to another user than the request's (an exited sender's pid reused):
+  // its groups do not count.
+  EXPECT_FALSE(grouped.may_change_state(54322, 54321, member));
+  kill(member, SIGKILL);
+  waitpid(member, nullptr, 0);
+}
+
 TEST(SourceCommands, CredentialsDecideWhoMayChangeState) {
   CmdmonServer plain{testing::TempDir() + "/source_commands_cred.sock"};
   EXPECT_TRUE(plain.may_change_state(0, 0, getpid()));
@@ -149,6 +179,7 @@ TEST(SourceCommands, CredentialsDecideWhoMayChangeState) {
   // cmdgroup: the primary group of the sender, or one of its supplementary groups.
   CmdmonServer grouped{testing::TempDir() + "/source_commands_cred2.sock", "nogroup"};
   EXPECT_TRUE(grouped.may_change_state(54321, 65534, 1));
+
   EXPECT_FALSE(grouped.may_change_state(54321, 54321, 999999999));  // no such process
   EXPECT_THROW(CmdmonServer(testing::TempDir() + "/x.sock", "no-such-group-here"),
                std::runtime_error);
