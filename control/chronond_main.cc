@@ -265,6 +265,17 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   ctl::CommandChannels commands(cfg, keeper, state_source, clock, *seg.get(), &cmd_warnings);
   for (const auto& w : cmd_warnings) spdlog::warn("{}", w);
   commands.set_cyclelogs([&tk_logs] { tk_logs.reopen(); });
+  commands.set_reload_sources([&cfg, &sources](std::string* summary) -> std::string {
+    std::vector<std::string> notes;
+    try {
+      const auto fresh = ctl::read_sourcedirs(cfg.sourcedirs, &notes);
+      *summary = sources.reload(fresh);
+    } catch (const ctl::ConfigError& e) {
+      return e.what();
+    }
+    for (const auto& n : notes) spdlog::warn("{}", n);
+    return "";
+  });
   spdlog::info("{}", commands.describe());
 
   // The dataplane: a supervised process, this process's own loop (inline), or nothing.

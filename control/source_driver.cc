@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -18,29 +19,59 @@ SourceDriver::SourceDriver(const Config& cfg, TimeKeeper& keeper, const ts::Cloc
                            std::vector<std::string>* logs)
     : keeper_(keeper), clock_(clock), rng_(std::random_device{}()), local_port_(cfg.port) {
   (void)logs;
-  for (const SourceConfig& c : cfg.sources) {
-    auto e = std::make_unique<Endpoint>();
-    e->config = c;
-    e->source = keeper_.source_count();
-    e->name = c.address;
-    e->port = c.port;
-    e->peer = c.type == SourceConfig::Type::kPeer;
-    if (auto a = numeric_address(c.address, c.port)) {
-      // Peers' sockets open once the dataplane serves (set_peers_enabled); servers' at
-      // their first poll.
-      e->resolved = *a;
-      keeper_.add_source(c, a->text, a->refid);
-    } else {
-      // A host name: looked up in the background; polls count as unanswered meanwhile.
-      keeper_.add_source(c, c.address, 0);
-      e->resolver = std::make_unique<AsyncResolver>(c.address, c.port);
-    }
-    endpoints_.push_back(std::move(e));
+  for (const SourceConfig& c : cfg.sources) endpoints_.push_back(make_endpoint(c));
+}
+
+std::unique_ptr<SourceDriver::Endpoint> SourceDriver::make_endpoint(const SourceConfig& c) {
+  auto e = std::make_unique<Endpoint>();
+  e->config = c;
+  e->source = keeper_.source_count();
+  e->name = c.address;
+  e->port = c.port;
+  e->peer = c.type == SourceConfig::Type::kPeer;
+  if (auto a = numeric_address(c.address, c.port)) {
+    // Peers' sockets open once the dataplane serves (set_peers_enabled); servers' at their
+    // first poll.
+    e->resolved = *a;
+    keeper_.add_source(c, a->text, a->refid);
+  } else {
+    // A host name: looked up in the background; polls count as unanswered meanwhile.
+    keeper_.add_source(c, c.address, 0);
+    e->resolver = std::make_unique<AsyncResolver>(c.address, c.port);
   }
+  return e;
+}
+
+std::string SourceDriver::reload(const std::vector<SourceConfig>& fresh) {
+  std::set<std::string> wanted, present;
+  for (const SourceConfig& c : fresh) wanted.insert(c.line);
+  int removed = 0, added = 0;
+  for (auto* list : {&endpoints_, &added_}) {
+    for (auto& e : *list) {
+      NtpSource& s = keeper_.source(e->source);
+      if (!e->config.from_sourcedir || s.retired()) continue;
+      if (wanted.count(e->config.line)) {
+        present.insert(e->config.line);
+        continue;
+      }
+      // A pool's addresses share its line: all of them go.
+      s.retire();
+      e->sock.close_socket();
+      e->resolver.reset();
+      e->resolved.reset();
+      ++removed;
+    }
+  }
+  for (const SourceConfig& c : fresh) {
+    if (!present.insert(c.line).second) continue;  // kept, or listed twice
+    added_.push_back(make_endpoint(c));
+    ++added;
+  }
+  return fmt::format("{} source{} added, {} removed", added, added == 1 ? "" : "s", removed);
 }
 
 void SourceDriver::check_resolution(Endpoint& e, double now, std::vector<std::string>* logs) {
-  if (e.resolved) return;
+  if (e.resolved || keeper_.source(e.source).retired()) return;
   if (!e.resolver) {
     if (now < e.next_resolve_mono_s) return;
     e.resolver = std::make_unique<AsyncResolver>(e.name, e.port);
@@ -115,7 +146,7 @@ void SourceDriver::send_due(Endpoint& e, double now, std::vector<std::string>* l
 
 int SourceDriver::unresolved() const {
   int n = 0;
-  for (const auto& e : endpoints_) n += !e->resolved;
+  for (const auto& e : endpoints_) n += !e->resolved && !keeper_.source(e->source).retired();
   return n;
 }
 

@@ -35,6 +35,10 @@ class SourceDriver {
   void set_peers_enabled(bool on);
   // Sources whose host name has not resolved yet.
   int unresolved() const;
+  // chronyc reload sources: the sourcedir sources become `fresh` (compared line by line):
+  // the ones no longer listed are removed, new ones added (from the next poll), the others
+  // keep their state. Returns "N sources added, M removed".
+  std::string reload(const std::vector<SourceConfig>& fresh);
 
   // Events (measured responses, clock updates) are appended to `events`.
   bool service(const std::vector<pollfd>& fds, size_t first, std::vector<std::string>* logs,
@@ -54,6 +58,7 @@ class SourceDriver {
     bool resolve_failed_logged = false;
     bool open_failed_logged = false;
   };
+  std::unique_ptr<Endpoint> make_endpoint(const SourceConfig& c);
   void check_resolution(Endpoint& e, double now, std::vector<std::string>* logs);
   double mono_s() const;
   void send_due(Endpoint& e, double now, std::vector<std::string>* logs);

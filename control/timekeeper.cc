@@ -74,7 +74,8 @@ std::vector<SelectionInput> TimeKeeper::selection_inputs() const {
     // gives the seed's primary/backup pair, local stratum 8 and 9, one deterministic leader).
     const bool worse_than_local =
         last && cfg_.local.enabled && last->stratum >= cfg_.local.stratum;
-    x.usable = s.reach() != 0 && e.valid && last && !s.stopped() && last->leap != 3 &&
+    x.usable = !s.retired() && s.reach() != 0 && e.valid && last && !s.stopped() &&
+               last->leap != 3 &&
                !s.last_reply_unusable() && !worse_than_local;
     if (!last) continue;
     const double age = std::max(0.0, seconds_between(e.ref_time, now));
@@ -184,9 +185,11 @@ UpdateEvent TimeKeeper::on_refclock_poll(size_t i, const NtpSample* s) {
 
 std::string TimeKeeper::tick() {
   discipline_.tick();
-  // A selected source that became unreachable (8 polls without a reply) loses the selection.
+  // A selected source that became unreachable (8 polls without a reply) or was removed loses
+  // the selection.
   if (selection_.selected >= 0 && (sources_[selection_.selected]->reach() == 0 ||
-                                   sources_[selection_.selected]->last_reply_unusable())) {
+                                   sources_[selection_.selected]->last_reply_unusable() ||
+                                   sources_[selection_.selected]->retired())) {
     const UpdateEvent ev = reselect(sources_.size());
     return ev.message;
   }

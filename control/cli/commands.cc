@@ -232,6 +232,9 @@ int run_state_command(const std::vector<std::string>& args, chronon::ctl::Cmdmon
       code = candm::kModifyMakestep;
       fields = candm::makestep_fields(m);
     }
+  } else if (cmd == "reload") {
+    if (args.size() != 2 || args[1] != "sources") return usage_error("only 'reload sources'");
+    code = candm::kReloadSources;
   } else {  // onoffline, cyclelogs
     if (args.size() != 1) return usage_error("takes no arguments");
     code = cmd == "onoffline" ? candm::kOnOffline : candm::kCycleLogs;
@@ -359,7 +362,7 @@ int run_command(const std::vector<std::string>& args, const CliOptions& o,
       text = ctl::format_sourcestats(stats, verbose, o.csv, all, names);
     }
   } else if (cmd == "online" || cmd == "offline" || cmd == "onoffline" || cmd == "burst" ||
-             cmd == "makestep" || cmd == "cyclelogs") {
+             cmd == "makestep" || cmd == "cyclelogs" || cmd == "reload") {
     return run_state_command(args, client);
   } else if (cmd == "waitsync") {
     return run_waitsync(args, o, client);

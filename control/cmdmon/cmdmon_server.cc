@@ -127,6 +127,7 @@ bool changes_state(uint16_t command) {
   switch (command) {
     case candm::kOnline: case candm::kOffline: case candm::kOnOffline: case candm::kBurst:
     case candm::kMakeStep: case candm::kModifyMakestep: case candm::kCycleLogs:
+    case candm::kReloadSources:
       return true;
     default:
       return false;
@@ -217,6 +218,17 @@ std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
 }
 
 std::vector<uint8_t> CmdmonServer::change_state(const candm::Request& r) {
+  if (r.command == candm::kReloadSources) {
+    if (!reload_sources_) return candm::reply_status(r, candm::kInvalid);
+    std::string summary;
+    const std::string error = reload_sources_(&summary);
+    if (!error.empty()) {
+      spdlog::warn("reload sources: {}; the sources are unchanged", error);
+      return candm::reply_status(r, candm::kFailed);
+    }
+    spdlog::info("reload sources: {}", summary);
+    return candm::reply_status(r, candm::kSuccess);
+  }
   if (r.command == candm::kCycleLogs) {
     if (!cyclelogs_) return candm::reply_status(r, candm::kInvalid);
     cyclelogs_();

@@ -39,6 +39,9 @@ class CmdmonServer {
   void set_source_commands(SourceCommands* commands) { commands_ = commands; }
   // What `cyclelogs` does (reopen the log files, as SIGHUP); without it "502".
   void set_cyclelogs(std::function<void()> cyclelogs) { cyclelogs_ = std::move(cyclelogs); }
+  // What `reload sources` does: "" with a summary for the log, or why it failed.
+  using ReloadSources = std::function<std::string(std::string* summary)>;
+  void set_reload_sources(ReloadSources reload) { reload_sources_ = std::move(reload); }
   const std::string& path() const { return path_; }
   // Answers the requests waiting on the socket. `unresolved`: sources whose name has not
   // resolved yet (for activity).
@@ -71,6 +74,7 @@ class CmdmonServer {
   ClientLogReader* clients_ = nullptr;
   SourceCommands* commands_ = nullptr;
   std::function<void()> cyclelogs_;
+  ReloadSources reload_sources_;
   std::string last_clients_error_;
   time_t last_clients_error_s_ = 0;
   uint64_t hits_ = 0, drops_ = 0;

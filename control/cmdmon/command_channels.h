@@ -31,6 +31,10 @@ class CommandChannels {
   const ReportBuilder& reports() const { return reports_; }
   // What chronyc cyclelogs does here.
   void set_cyclelogs(std::function<void()> f) { unix_.set_cyclelogs(std::move(f)); }
+  // What chronyc reload sources does here.
+  void set_reload_sources(CmdmonServer::ReloadSources f) {
+    unix_.set_reload_sources(std::move(f));
+  }
   // Command requests answered and refused, on every channel (serverstats, metrics).
   uint64_t cmd_hits() const { return unix_.hits(); }
   uint64_t cmd_drops() const { return unix_.drops(); }

@@ -58,8 +58,29 @@ ReportAddress ReportBuilder::address_of(size_t i) const {
   return a;
 }
 
+std::optional<size_t> ReportBuilder::keeper_index(size_t report_index) const {
+  for (size_t i = 0; i < keeper_.source_count(); ++i) {
+    if (keeper_.source(i).retired()) continue;
+    if (report_index-- == 0) return i;
+  }
+  return std::nullopt;
+}
+
+size_t ReportBuilder::n_sources() const {
+  size_t n = 0;
+  for (size_t i = 0; i < keeper_.source_count(); ++i) n += keeper_.source(i).retired() ? 0 : 1;
+  return n;
+}
+
+const std::string& ReportBuilder::source_name(size_t report_index) const {
+  static const std::string kNone;
+  const auto k = keeper_index(report_index);
+  return k ? keeper_.source(*k).name() : kNone;
+}
+
 std::optional<std::string> ReportBuilder::configured_name(const ReportAddress& a) const {
   for (size_t i = 0; i < keeper_.source_count(); ++i) {
+    if (keeper_.source(i).retired()) continue;
     const ReportAddress b = address_of(i);
     if (b.family == a.family && b.id == a.id && std::memcmp(b.bytes, a.bytes, 16) == 0) {
       return keeper_.source(i).config().address;
@@ -123,7 +144,7 @@ uint16_t chrony_test_flags(uint16_t tests_passed) {
 std::optional<NtpDataReport> ReportBuilder::ntp_data(const ReportAddress& a) const {
   for (size_t i = 0; i < keeper_.source_count(); ++i) {
     const NtpSource& s = keeper_.source(i);
-    if (s.is_refclock()) continue;
+    if (s.is_refclock() || s.retired()) continue;
     const ReportAddress b = address_of(i);
     if (b.family != a.family || b.family == ReportAddress::Family::kId ||
         std::memcmp(b.bytes, a.bytes, 16) != 0) {
@@ -194,8 +215,10 @@ TrackingReport ReportBuilder::tracking() const {
   return t;
 }
 
-std::optional<SourceReport> ReportBuilder::source(size_t i) const {
-  if (i >= keeper_.source_count()) return std::nullopt;
+std::optional<SourceReport> ReportBuilder::source(size_t report_index) const {
+  const auto k = keeper_index(report_index);
+  if (!k) return std::nullopt;
+  const size_t i = *k;
   const NtpSource& s = keeper_.source(i);
   SourceReport r;
   r.ip = address_of(i);
@@ -247,8 +270,10 @@ char status_letter(const NtpSource& s, const SelectionInput& x, const SelectionP
 
 }  // namespace
 
-std::optional<SelectDataReport> ReportBuilder::select_data(size_t i) const {
-  if (i >= keeper_.source_count()) return std::nullopt;
+std::optional<SelectDataReport> ReportBuilder::select_data(size_t report_index) const {
+  const auto k = keeper_index(report_index);
+  if (!k) return std::nullopt;
+  const size_t i = *k;
   const NtpSource& s = keeper_.source(i);
   const std::vector<SelectionInput> inputs = keeper_.selection_inputs();
   const SelectionInput& x = inputs[i];
@@ -290,8 +315,10 @@ std::optional<SelectDataReport> ReportBuilder::select_data(size_t i) const {
   return r;
 }
 
-std::optional<SourceStatsReport> ReportBuilder::sourcestats(size_t i) const {
-  if (i >= keeper_.source_count()) return std::nullopt;
+std::optional<SourceStatsReport> ReportBuilder::sourcestats(size_t report_index) const {
+  const auto k = keeper_index(report_index);
+  if (!k) return std::nullopt;
+  const size_t i = *k;
   const NtpSource& s = keeper_.source(i);
   const SourceEstimate& e = s.stats().estimate();
   SourceStatsReport r;
@@ -313,6 +340,7 @@ ActivityReport ReportBuilder::activity(int unresolved) const {
   ActivityReport a;
   for (size_t i = 0; i < keeper_.source_count(); ++i) {
     const NtpSource& s = keeper_.source(i);
+    if (s.retired()) continue;
     // Sources whose name has not resolved are counted apart (`unresolved`).
     if (!s.is_refclock() && address_of(i).family == ReportAddress::Family::kId) continue;
     const bool offline = s.stopped() || s.offline();

@@ -18,14 +18,18 @@ class ReportBuilder {
   ReportBuilder(const TimeKeeper& keeper, ServerStateSource& state, const ts::Clock& clock,
                 const dp::Segment& seg);
   TrackingReport tracking() const;
-  size_t n_sources() const { return keeper_.source_count(); }
+  // Sources are numbered for reports without those `reload sources` removed.
+  size_t n_sources() const;
   std::optional<SourceReport> source(size_t i) const;
   std::optional<SourceStatsReport> sourcestats(size_t i) const;
   ActivityReport activity(int unresolved) const;
   ServerStatsReport server_stats(uint64_t cmd_hits, uint64_t cmd_drops) const;
 
-  // The report address of source i: its IP address, or its refid for a reference clock.
+  // The report address of the TimeKeeper's source i (not a report index): its IP address,
+  // or its refid for a reference clock.
   ReportAddress address_of(size_t i) const;
+  // The TimeKeeper's index of report index `report_index`.
+  std::optional<size_t> keeper_index(size_t report_index) const;
   // chronyc selectdata for source i.
   std::optional<SelectDataReport> select_data(size_t i) const;
   // chronyc ntpdata for the NTP source at `a` (nullopt: no such source, or a refclock).
@@ -33,7 +37,7 @@ class ReportBuilder {
   // The name the source at `a` was configured with (`server NAME`), for chronyc -N.
   std::optional<std::string> configured_name(const ReportAddress& a) const;
   // Source i's name: its address, the host name until it resolves, a refclock's refid.
-  const std::string& source_name(size_t i) const { return keeper_.source(i).name(); }
+  const std::string& source_name(size_t i) const;
 
  private:
   const TimeKeeper& keeper_;

@@ -9,7 +9,7 @@ double SourceCommands::mono_s() const {
 }
 
 bool SourceCommands::selects(const candm::SourceSelector& which, size_t i) const {
-  if (keeper_.source(i).is_refclock()) return false;
+  if (keeper_.source(i).is_refclock() || keeper_.source(i).retired()) return false;
   using F = ReportAddress::Family;
   // No address (with or without a mask): every NTP source, as chronyd.
   if (which.address.family == F::kUnspec) return true;

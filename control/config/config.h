@@ -44,6 +44,8 @@ struct SourceConfig {
   bool copy = false;
   std::vector<std::string> extfields;
   SourceLocation where;
+  std::string line;             // the directive and its words as given, single-spaced
+  bool from_sourcedir = false;  // read from a sourcedir file (replaced by `reload sources`)
 };
 
 // allow / deny / cmdallow / cmddeny. No subnet means every IPv4 and IPv6 address.
@@ -181,6 +183,13 @@ Config load_config(const std::string& path);
 // Parses configuration text as if it were the file `name` (tests, fuzzing). `include` and
 // `confdir` still read the file system.
 Config parse_config_text(std::string_view text, const std::string& name);
+
+// The sources of chrony's `sourcedir` directories: every *.sources file (by file name; a name
+// seen in an earlier directory is skipped), which may hold only server, pool and peer lines.
+// Read at start-up and by `reload sources`. Throws ConfigError naming FILE:LINE and the
+// problem; a directory that cannot be read is a line in `notes` (as chronyd, not fatal).
+std::vector<SourceConfig> read_sourcedirs(const std::vector<std::string>& dirs,
+                                          std::vector<std::string>* notes);
 
 // Every directive name chronon accepts, sorted.
 std::vector<std::string> known_directives();

@@ -209,16 +209,80 @@ void parse_confdir(DirectiveContext& c) {
 
 }  // namespace config_detail
 
+namespace {
+
+// The sourcedir sources join the configuration's own.
+Config with_sourcedirs(Config cfg) {
+  for (SourceConfig& s : read_sourcedirs(cfg.sourcedirs, &cfg.notices)) {
+    cfg.sources.push_back(std::move(s));
+  }
+  return cfg;
+}
+
+}  // namespace
+
 Config load_config(const std::string& path) {
   config_detail::Loader l;
   l.parse_file(path, "");
-  return l.finish();
+  return with_sourcedirs(l.finish());
 }
 
 Config parse_config_text(std::string_view text, const std::string& name) {
   config_detail::Loader l;
   l.parse_text(text, name);
-  return l.finish();
+  return with_sourcedirs(l.finish());
+}
+
+std::vector<SourceConfig> read_sourcedirs(const std::vector<std::string>& dirs,
+                                          std::vector<std::string>* notes) {
+  std::map<std::string, std::string> by_name;
+  for (const auto& dir : dirs) {
+    struct stat st {};
+    if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      notes->push_back("sourcedir '" + dir + "' is not a readable directory; no sources from it");
+      continue;
+    }
+    glob_t g{};
+    const std::string pattern = dir + "/*.sources";
+    const int r = glob(pattern.c_str(), 0, nullptr, &g);
+    if (r != 0 && r != GLOB_NOMATCH) {
+      notes->push_back("sourcedir '" + dir + "' cannot be searched; no sources from it");
+    }
+    for (size_t i = 0; i < g.gl_pathc; ++i) {
+      const std::string file = g.gl_pathv[i];
+      by_name.try_emplace(file.substr(file.rfind('/') + 1), file);
+    }
+    globfree(&g);
+  }
+  std::vector<SourceConfig> out;
+  for (const auto& [name, file] : by_name) {
+    const std::string text = config_detail::read_file(file, "");
+    // Only source lines: a sourcedir file must not change anything else at a reload.
+    int line_no = 0;
+    for (size_t pos = 0; pos < text.size();) {
+      size_t end = text.find('\n', pos);
+      if (end == std::string::npos) end = text.size();
+      ++line_no;
+      const auto words = config_detail::split_words(std::string_view(text).substr(pos, end - pos));
+      pos = end + 1;
+      if (words.empty()) continue;
+      const std::string d = config_detail::lower(words[0]);
+      if (d != "server" && d != "pool" && d != "peer") {
+        throw ConfigError(file + ":" + std::to_string(line_no) + ": '" + words[0] +
+                          "' in a sourcedir file (only server, pool and peer lines)");
+      }
+    }
+    config_detail::Loader l;
+    l.parse_text(text, file);
+    Config part = l.finish();
+    for (auto& n : part.not_implemented) notes->push_back(std::move(n));
+    for (auto& n : part.notices) notes->push_back(std::move(n));
+    for (SourceConfig& s : part.sources) {
+      s.from_sourcedir = true;
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> known_directives() {

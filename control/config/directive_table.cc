@@ -306,7 +306,7 @@ const std::vector<DirectiveSpec>& directive_table() {
         {"sched_priority", any_int, kLater},
         {"server", parse_source, kDone},
         {"smoothtime", smoothtime, kLater},
-        {"sourcedir", sourcedir, kLater},
+        {"sourcedir", sourcedir, kDone},
         {"stratumweight", set_double<&Config::stratumweight>, kDone},
         {"tempcomp", tempcomp, kLater},
         {"user", set_string<&Config::user>, kLater},

@@ -11,6 +11,8 @@ void parse_source(DirectiveContext& c) {
                                    : SourceConfig::Type::kServer;
   s.address = c.args[0];
   s.where = c.where;
+  s.line = c.directive;
+  for (const auto& a : c.args) s.line += " " + a;
   std::string extfield;
   // Polling intervals as chrony bounds them (log2 seconds); version as RFC 5905 allows.
   const auto seen = parse_options(c, 1, {

@@ -95,7 +95,14 @@ class NtpSource {
   bool start_burst(int good, int total, double now_mono_s);
   bool in_burst() const { return burst_left_ > 0; }
   // Whether requests go out (not stopped by KoD, and online or in a burst).
-  bool polling() const { return !stopped_ && (!offline_ || burst_left_ > 0); }
+  bool polling() const { return !retired_ && !stopped_ && (!offline_ || burst_left_ > 0); }
+  // Removed by `reload sources`: no more requests, no selection, no reports. (Kept in the
+  // TimeKeeper so that every other index stays as it was.)
+  bool retired() const { return retired_; }
+  void retire() {
+    retired_ = true;
+    burst_left_ = 0;
+  }
   // The latest reply said the source cannot be used now (unsynchronised, bad header, or
   // synchronised to us): its older samples must not keep it selectable.
   bool last_reply_unusable() const { return last_reply_unusable_; }
@@ -138,6 +145,7 @@ class NtpSource {
   int burst_good_left_ = 0;   // good samples still wanted by the burst
   bool stopped_ = false;
   bool offline_ = false;
+  bool retired_ = false;
   bool last_reply_unusable_ = false;
   double next_poll_mono_s_ = 0.0;
   SourceState state_ = SourceState::kUnusable;

@@ -242,7 +242,7 @@ class Chronyc(unittest.TestCase):
         self.assertNotIn("Reference ID", r.stdout)  # after quit
 
     def test_unanswered_command_gets_chronycs_error(self):
-        r = self.chronyc("reload", "sources")
+        r = self.chronyc("reselect")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("502 Invalid command", r.stdout + r.stderr)
 
@@ -273,6 +273,44 @@ class Chronyc(unittest.TestCase):
 
     def test_socket_is_mode_0660(self):
         self.assertEqual(os.stat(self.sock).st_mode & 0o777, 0o660)
+
+
+class ReloadSources(unittest.TestCase):
+    """sourcedir and chronyc reload sources: sources come and go, the others stay."""
+
+    def test_reload_adds_and_removes_sourcedir_sources(self):
+        with L.Lab("rld") as lab:
+            srcdir = lab.path("sources.d")
+            os.mkdir(srcdir)
+            with open(os.path.join(srcdir, "a.sources"), "w") as f:
+                f.write("server 10.255.255.2 noselect\nserver 10.255.255.3 noselect minpoll 4\n")
+            d = lab.start_chronond(f"sourcedir {srcdir}\nserver 10.255.255.9 noselect\n"
+                                   "local stratum 9\nallow all\n")
+            sock = lab.cmd_socket()
+            chronyc = lambda *a: lab.run(lab.srv, "chronyc", "-n", "-h", sock, *a)
+            names = lambda: re.findall(r"10\.255\.255\.\d+", chronyc("sources").stdout)
+            self.assertEqual(names(), ["10.255.255.9", "10.255.255.2", "10.255.255.3"])
+            # .2 goes, .3 stays as it was, .4 comes; the main file's .9 is not touched.
+            with open(os.path.join(srcdir, "a.sources"), "w") as f:
+                f.write("server 10.255.255.3 noselect minpoll 4\n")
+            with open(os.path.join(srcdir, "b.sources"), "w") as f:
+                f.write("# another file\nserver 10.255.255.4 noselect\n")
+            r = chronyc("reload", "sources")
+            self.assertIn("200 OK", r.stdout, r.stdout + r.stderr)
+            self.assertEqual(names(), ["10.255.255.9", "10.255.255.3", "10.255.255.4"])
+            self.assertIn("reload sources: 1 source added, 1 removed", L.read(d.log))
+            self.assertIn("3 sources online", chronyc("activity").stdout)
+            # A bad file: the reload fails and nothing changes.
+            with open(os.path.join(srcdir, "c.sources"), "w") as f:
+                f.write("server 10.255.255.5\nallow all\n")
+            r = chronyc("reload", "sources")
+            self.assertIn("500 Failure", r.stdout + r.stderr)
+            self.assertEqual(names(), ["10.255.255.9", "10.255.255.3", "10.255.255.4"])
+            self.assertIn("c.sources:2: 'allow' in a sourcedir file (only server, pool and peer "
+                          "lines); the sources are unchanged", L.read(d.log))
+            cli = os.path.join(L.BUILD, "chronon")
+            os.remove(os.path.join(srcdir, "c.sources"))
+            self.assertEqual(L.sh(cli, "-h", sock, "reload", "sources").stdout, "200 OK\n")
 
 
 if __name__ == "__main__":

@@ -284,6 +284,34 @@ TEST(Config, BindcmdaddressPathIsTheSocketAndAddressesOnePerFamily) {
   EXPECT_TRUE(c.not_implemented.empty());
 }
 
+TEST(Config, SourcedirFilesAddSourcesAndOnlySources) {
+  const std::string dir = testing::TempDir() + "/config_test_sourcedir";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/b.sources") << "pool pool.example.net iburst\n# comment\n";
+  std::ofstream(dir + "/a.sources") << "server 192.0.2.1 iburst\npeer 192.0.2.2\n";
+  std::ofstream(dir + "/x.conf") << "server 192.0.2.99\n";  // not a .sources file
+  Config c = parse("server 10.0.0.1\nsourcedir " + dir + "\nsourcedir /nonexistent-dir\n");
+  ASSERT_EQ(c.sources.size(), 4u);
+  EXPECT_FALSE(c.sources[0].from_sourcedir);
+  EXPECT_EQ(c.sources[1].line, "server 192.0.2.1 iburst");  // a.sources before b.sources
+  EXPECT_TRUE(c.sources[1].from_sourcedir);
+  EXPECT_EQ(c.sources[2].type, SourceConfig::Type::kPeer);
+  EXPECT_EQ(c.sources[3].type, SourceConfig::Type::kPool);
+  EXPECT_THAT(c.notices, ::testing::Contains(HasSubstr("sourcedir '/nonexistent-dir' is not a "
+                                                       "readable directory")));
+  std::ofstream(dir + "/c.sources") << "server 192.0.2.3\nlocal stratum 3\n";
+  try {
+    parse("sourcedir " + dir + "\n");
+    FAIL() << "a sourcedir file with 'local' was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), dir + "/c.sources:2: 'local' in a sourcedir file (only "
+                                           "server, pool and peer lines)");
+  }
+  std::ofstream(dir + "/c.sources") << "server 192.0.2.3 minpoll x\n";
+  EXPECT_THROW(parse("sourcedir " + dir + "\n"), ConfigError);
+}
+
 TEST(Config, DirectivesAndOptionsAreCaseInsensitive) {
   const Config c = parse("SERVER ntp.example.net IBURST MinPoll 2\nLocal Stratum 5\n");
   EXPECT_TRUE(c.sources[0].iburst);
