@@ -45,7 +45,8 @@ std::unique_ptr<SourceDriver::Endpoint> SourceDriver::make_endpoint(const Source
 std::string SourceDriver::reload(const std::vector<SourceConfig>& fresh) {
   std::set<std::string> wanted, present;
   for (const SourceConfig& c : fresh) wanted.insert(c.line);
-  int removed = 0, added = 0;
+  std::set<std::string> removed_lines;
+  int added = 0;
   for (auto* list : {&endpoints_, &added_}) {
     for (auto& e : *list) {
       NtpSource& s = keeper_.source(e->source);
@@ -57,9 +58,11 @@ std::string SourceDriver::reload(const std::vector<SourceConfig>& fresh) {
       // A pool's addresses share its line: all of them go.
       s.retire();
       e->sock.close_socket();
-      e->resolver.reset();
+      // A lookup still running is left to finish in the background: cancelling it would
+      // wait for the resolver's timeout inside the poll loop.
+      if (e->resolver) abandoned_.push_back(std::move(e->resolver));
       e->resolved.reset();
-      ++removed;
+      removed_lines.insert(e->config.line);
     }
   }
   for (const SourceConfig& c : fresh) {
@@ -67,6 +70,8 @@ std::string SourceDriver::reload(const std::vector<SourceConfig>& fresh) {
     added_.push_back(make_endpoint(c));
     ++added;
   }
+  // A pool's addresses count as the one line they came from.
+  const size_t removed = removed_lines.size();
   return fmt::format("{} source{} added, {} removed", added, added == 1 ? "" : "s", removed);
 }
 
@@ -175,6 +180,10 @@ bool SourceDriver::service(const std::vector<pollfd>& fds, size_t first,
     }
   }
   const double now = mono_s();
+  std::erase_if(abandoned_, [](const std::unique_ptr<AsyncResolver>& r) {
+    std::string ignored;
+    return r->poll(&ignored).has_value();  // finished: freeing it no longer waits
+  });
   for (auto& e : endpoints_) check_resolution(*e, now, logs);
   for (auto& e : added_) endpoints_.push_back(std::move(e));
   added_.clear();

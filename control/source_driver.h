@@ -66,6 +66,8 @@ class SourceDriver {
   const ts::Clock& clock_;
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
   std::vector<std::unique_ptr<Endpoint>> added_;  // pool addresses, joined after a pass
+  // Lookups of removed sources, freed once they finish.
+  std::vector<std::unique_ptr<AsyncResolver>> abandoned_;
   std::mt19937_64 rng_;
   int local_port_;
   bool peers_enabled_ = false;

@@ -63,6 +63,9 @@ std::vector<SelectionInput> TimeKeeper::selection_inputs() const {
     const NtpSource& s = *sources_[i];
     const SourceEstimate& e = s.stats().estimate();
     SelectionInput& x = in[i];
+    // A source `reload sources` removed is an unusable input without options (its
+    // `require` must not hold up selection).
+    if (s.retired()) continue;
     const StatsSample* last = s.stats().last();
     x.noselect = s.config().noselect;
     x.prefer = s.config().prefer;

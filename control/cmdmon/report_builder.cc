@@ -250,18 +250,25 @@ namespace {
 // better than the local reference, as chronyd's orphan). Selected, combined, not combined
 // and falsetickers come from the selection itself.
 char status_letter(const NtpSource& s, const SelectionInput& x, const SelectionParams& p,
-                   const Config& cfg, SourceState state) {
+                   const Config& cfg, SourceState state, const SelectionResult& sel,
+                   bool selected_is_preferred) {
   if (x.noselect) return 'N';
   switch (state) {
     case SourceState::kSelected: return '*';
     case SourceState::kCombined: return '+';
-    case SourceState::kNotCombined: return 'D';
+    case SourceState::kNotCombined:
+      // A truechimer left out: selection waits for more sources (minsources, require),
+      // another source is preferred, or it is too far from the selected one.
+      if (sel.selected < 0) return 'W';
+      if (selected_is_preferred && !x.prefer) return 'P';
+      return 'D';
     case SourceState::kFalseticker: return 'x';
     case SourceState::kJittery: return '~';
     case SourceState::kUnusable: break;
   }
   const StatsSample* last = s.stats().last();
-  if (last && (last->leap == 3 || s.last_reply_unusable())) return 's';
+  // As chronyd, a source starts unsynchronised: never answered is 's', not 'M'.
+  if (!last || last->leap == 3 || s.last_reply_unusable()) return 's';
   if (!last || !s.stats().estimate().valid || s.reach() == 0 || s.stopped()) return 'M';
   if (x.root_distance_s > p.maxdistance_s) return 'd';
   if (cfg.local.enabled && last->stratum >= cfg.local.stratum) return 'O';
@@ -285,12 +292,17 @@ std::optional<SelectDataReport> ReportBuilder::select_data(size_t report_index) 
   if (!s.is_refclock()) r.ip = address_of(i);
   const SelectionResult& sel = keeper_.last_selection();
   const SourceState state = i < sel.states.size() ? sel.states[i] : s.state();
-  r.state = status_letter(s, x, p, cfg, state);
-  r.leap = x.leap;
+  const int sel_i = keeper_.selected();
+  const bool selected_is_preferred =
+      sel_i >= 0 && keeper_.source(static_cast<size_t>(sel_i)).config().prefer;
+  r.state = status_letter(s, x, p, cfg, state, sel, selected_is_preferred);
+  // A source without samples has chronyd's initial leap: unsynchronised.
+  r.leap = s.stats().last() ? x.leap : 3;
   r.conf_options = static_cast<uint16_t>(
       (x.noselect ? SelectDataReport::kNoselect : 0) | (x.prefer ? SelectDataReport::kPrefer : 0) |
       (x.trust ? SelectDataReport::kTrust : 0) | (x.require ? SelectDataReport::kRequire : 0));
   r.eff_options = r.conf_options;  // no authselectmode: what is configured is what applies
+  r.last_sample_ago_s = 0;  // chronyd's value until there is a sample
   if (s.has_sample()) {
     const double ago = seconds_between(s.last_sample().local_time, clock_.now());
     r.last_sample_ago_s = ago < 0 ? 0 : static_cast<uint32_t>(ago);
@@ -303,7 +315,6 @@ std::optional<SelectDataReport> ReportBuilder::select_data(size_t report_index) 
   // least 1 (1 for the selected source and any source selection cannot use). chronyd
   // multiplies such ratios over successive updates; chronon reselects with reselectdist.
   r.score = 1.0;
-  const int sel_i = keeper_.selected();
   if (sel_i >= 0 && static_cast<size_t>(sel_i) < inputs.size() &&
       (state == SourceState::kCombined || state == SourceState::kNotCombined)) {
     const double w = cfg.stratumweight;

@@ -78,14 +78,34 @@ TEST(CmdmonServer, SelectDataOfASourceWithoutSamples) {
   auto rep = r.ask(candm::make_request(candm::kSelectData, 4, candm::index_field(0)));
   ASSERT_EQ(status_of(rep), candm::kSuccess);
   const SelectDataReport d = candm::decode_select_data(rep.data());
-  EXPECT_EQ(d.state, 'M');  // missing samples
+  EXPECT_EQ(d.state, 's');  // as chronyd: a source starts unsynchronised
+  EXPECT_EQ(d.leap, 3);
   EXPECT_EQ(d.ip.text(), "10.0.0.1");
-  EXPECT_EQ(d.last_sample_ago_s, UINT32_MAX);
+  EXPECT_EQ(d.last_sample_ago_s, 0u);
   EXPECT_EQ(d.score, 1.0);
   rep = r.ask(candm::make_request(candm::kSelectData, 5, candm::index_field(1)));
   EXPECT_EQ(candm::decode_select_data(rep.data()).ip.family, ReportAddress::Family::kUnspec);
   rep = r.ask(candm::make_request(candm::kSelectData, 6, candm::index_field(2)));
   EXPECT_EQ(status_of(rep), candm::kNoSuchSource);
+}
+
+TEST(CmdmonServer, RetiredSourcesLeaveReportsAndTheirOptionsLeaveSelection) {
+  Rig r;
+  SourceConfig required;
+  required.address = "10.0.0.2";
+  required.require = true;
+  r.keeper.add_source(required, "10.0.0.2", 0x0A000002);
+  r.add("10.0.0.3");
+  ASSERT_EQ(r.reports.n_sources(), 3u);
+  r.keeper.source(1).retire();
+  EXPECT_EQ(r.reports.n_sources(), 2u);
+  EXPECT_EQ(r.reports.source(1)->ip.text(), "10.0.0.3");  // report index 1 is the third
+  EXPECT_FALSE(r.reports.source(2));
+  EXPECT_FALSE(r.keeper.selection_inputs()[1].require);  // cannot block selection
+  EXPECT_FALSE(r.keeper.selection_inputs()[1].usable);
+  EXPECT_FALSE(r.keeper.source(1).polling());
+  auto rep = r.ask(candm::make_request(candm::kNSources, 9));
+  EXPECT_EQ(candm::decode_n_sources(rep.data()), 2u);
 }
 
 TEST(CmdmonServer, SourceNamesAsConfigured) {
