@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
+#include "control/cmdmon/report_builder.h"
 #include "tests/sim/sim_world.h"
 
 namespace chronon::sim {
@@ -95,6 +97,27 @@ TEST(Sim, PreferredSourceIsSelected) {
   EXPECT_EQ(w.keeper().selected(), 1);
   // With a prefer source selectable, the others are not combined (as chronyd marks them '-').
   EXPECT_EQ(w.keeper().source(0).state(), ctl::SourceState::kNotCombined);
+  // chronyc selectdata says why: 'P', not preferred (chronyd's SRC_NONPREFERRED).
+  auto seg = std::make_unique<dp::Segment>();
+  const ctl::ReportBuilder reports(w.keeper(), w.state(), w.clock(), *seg);
+  EXPECT_EQ(reports.select_data(0)->state, 'P');
+  EXPECT_EQ(reports.select_data(1)->state, '*');
+  EXPECT_EQ(reports.select_data(1)->conf_options, ctl::SelectDataReport::kPrefer);
+  EXPECT_GT(reports.select_data(1)->hi_limit_s, reports.select_data(1)->lo_limit_s);
+}
+
+TEST(Sim, TooFewSourcesWaitInSelectdata) {
+  ctl::Config cfg;
+  cfg.minsources = 2;
+  World w(cfg, 0.0, 5.0);
+  w.add_server(ServerSpec{}, server_source());
+  w.run_until(600.0);
+  EXPECT_EQ(w.keeper().selected(), -1);
+  auto seg = std::make_unique<dp::Segment>();
+  const ctl::ReportBuilder reports(w.keeper(), w.state(), w.clock(), *seg);
+  EXPECT_EQ(reports.select_data(0)->state, 'W');  // chronyd's SRC_WAITS_SOURCES
+  EXPECT_EQ(reports.select_data(0)->leap, 0);
+  EXPECT_LT(reports.select_data(0)->last_sample_ago_s, 100u);
 }
 
 TEST(Sim, UpstreamLostFallsBackToLocalStratum) {
