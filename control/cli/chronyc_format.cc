@@ -6,27 +6,17 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <ctime>
 #include <iterator>
 #include <string_view>
 
+#include "control/logs/printf_string.h"
 #include "control/server_state_source.h"
 
 namespace chronon::ctl {
 
 namespace {
-
-[[gnu::format(printf, 1, 2)]] std::string strf(const char* fmt, ...) {
-  char buf[256];
-  va_list ap;
-  va_start(ap, fmt);
-  const int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  if (n < 0) return {};
-  return std::string(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1));
-}
 
 // One report in chronyc's two shapes: in the table, literal text between fields; in CSV, only
 // the fields (each in its CSV form), comma-separated, one line per report.
@@ -54,19 +44,19 @@ class Fields {
   std::string out_;
 };
 
-std::string u(unsigned long v) { return strf("%lu", v); }
-std::string f3(double v) { return strf("%.3f", v); }
-std::string f9(double v) { return strf("%.9f", v); }
+std::string u(unsigned long v) { return printf_string("%lu", v); }
+std::string f3(double v) { return printf_string("%.3f", v); }
+std::string f9(double v) { return printf_string("%.9f", v); }
 
 // Time since the last sample or span of samples, four columns wide: s, m, h, d or y.
 std::string interval_text(uint32_t s) {
   if (s == UINT32_MAX) return "   -";
-  if (s < 1200) return strf("%4" PRIu32, s);
-  if (s < 36000) return strf("%3" PRIu32 "m", s / 60);
-  if (s < 345600) return strf("%3" PRIu32 "h", s / 3600);
+  if (s < 1200) return printf_string("%4" PRIu32, s);
+  if (s < 36000) return printf_string("%3" PRIu32 "m", s / 60);
+  if (s < 345600) return printf_string("%3" PRIu32 "h", s / 3600);
   const uint32_t days = s / 86400;
-  if (days > 999) return strf("%3" PRIu32 "y", days / 365);
-  return strf("%3" PRIu32 "d", days);
+  if (days > 999) return printf_string("%3" PRIu32 "y", days / 365);
+  return printf_string("%3" PRIu32 "d", days);
 }
 
 // An offset in the unit that keeps it within four digits (ns, us, ms, s, m, h, d, y).
@@ -95,15 +85,18 @@ std::string offset_text(double s, bool with_sign) {
   for (const Unit& unit : kUnits) {
     if (x < unit.below || &unit == &kUnits[std::size(kUnits) - 1]) {
       const double scaled = v * unit.mul / unit.div;
-      return with_sign ? strf(unit.fmt_signed, scaled) : strf(unit.fmt_unsigned, scaled);
+      return with_sign ? printf_string(unit.fmt_signed, scaled)
+                       : printf_string(unit.fmt_unsigned, scaled);
     }
   }
   return {};
 }
 
 std::string freq_text(double ppm, bool with_sign) {
-  if (std::fabs(ppm) < 99999.5) return with_sign ? strf("%+10.3f", ppm) : strf("%10.3f", ppm);
-  return with_sign ? strf("%+10.0f", ppm) : strf("%10.0f", ppm);
+  if (std::fabs(ppm) < 99999.5) {
+    return with_sign ? printf_string("%+10.3f", ppm) : printf_string("%10.3f", ppm);
+  }
+  return with_sign ? printf_string("%+10.0f", ppm) : printf_string("%10.0f", ppm);
 }
 
 // A refid as text: its printable ASCII bytes ("GPS", "PPS"; "" for 0).
@@ -123,14 +116,18 @@ uint32_t in4_of(const ReportAddress& a) {
 
 // An address as chronyc -n prints it; kId is an unresolved source's placeholder ("ID#...").
 std::string address_text(const ReportAddress& a) {
-  if (a.family == ReportAddress::Family::kId) return strf("ID#%010" PRIu32, a.id);
+  if (a.family == ReportAddress::Family::kId) return printf_string("ID#%010" PRIu32, a.id);
   return a.text();
 }
 
 // chronyc prints "fast" for a negative correction (the clock is ahead: it must be slowed
 // down) and "slow" for a positive one; a frequency is "fast" when positive.
-std::string correction_text(double s) { return strf("%.9f seconds %s", std::fabs(s), s > 0 ? "slow" : "fast"); }
-std::string frequency_text(double ppm) { return strf("%.3f ppm %s", std::fabs(ppm), ppm > 0 ? "fast" : "slow"); }
+std::string correction_text(double s) {
+  return printf_string("%.9f seconds %s", std::fabs(s), s > 0 ? "slow" : "fast");
+}
+std::string frequency_text(double ppm) {
+  return printf_string("%.3f ppm %s", std::fabs(ppm), ppm > 0 ? "fast" : "slow");
+}
 
 std::string leap_text(int leap) {
   switch (leap) {
@@ -151,7 +148,7 @@ std::string utc_text(const timespec& ts) {
 }
 
 std::string epoch_text(const timespec& ts) {
-  return strf("%" PRId64 ".%09lu", static_cast<int64_t>(ts.tv_sec),
+  return printf_string("%" PRId64 ".%09lu", static_cast<int64_t>(ts.tv_sec),
               static_cast<unsigned long>(ts.tv_nsec));
 }
 
@@ -203,7 +200,7 @@ bool unresolved(const ReportAddress& a, bool refclock) {
 }
 
 // A client-log interval (log2 seconds): "-" when unknown (127).
-std::string clientlog_interval(int8_t v) { return v >= 127 ? " -" : strf("%2d", v); }
+std::string clientlog_interval(int8_t v) { return v >= 127 ? " -" : printf_string("%2d", v); }
 
 }  // namespace
 
@@ -235,21 +232,22 @@ std::string format_tracking(const TrackingReport& t, bool csv, const std::string
                            : !given_name.empty()                         ? given_name
                                                                          : address_text(t.ip);
   return Fields(csv)
-      .text("Reference ID    : ").field(strf("%08" PRIX32, t.ref_id))
+      .text("Reference ID    : ").field(printf_string("%08" PRIX32, t.ref_id))
       .text(" (").field(name)
       .text(")\nStratum         : ").field(u(static_cast<uint16_t>(t.stratum)))
       .text("\nRef time (UTC)  : ").field(utc_text(t.ref_time), epoch_text(t.ref_time))
       .text("\nSystem time     : ").field(correction_text(t.current_correction_s),
                                          f9(t.current_correction_s))
-      .text(" of NTP time\nLast offset     : ").field(strf("%+.9f", t.last_offset_s),
+      .text(" of NTP time\nLast offset     : ").field(printf_string("%+.9f", t.last_offset_s),
                                                      f9(t.last_offset_s))
       .text(" seconds\nRMS offset      : ").field(f9(t.rms_offset_s))
       .text(" seconds\nFrequency       : ").field(frequency_text(t.freq_ppm), f3(t.freq_ppm))
-      .text("\nResidual freq   : ").field(strf("%+.3f", t.resid_freq_ppm), f3(t.resid_freq_ppm))
+      .text("\nResidual freq   : ")
+      .field(printf_string("%+.3f", t.resid_freq_ppm), f3(t.resid_freq_ppm))
       .text(" ppm\nSkew            : ").field(f3(t.skew_ppm))
       .text(" ppm\nRoot delay      : ").field(f9(t.root_delay_s))
       .text(" seconds\nRoot dispersion : ").field(f9(t.root_dispersion_s))
-      .text(" seconds\nUpdate interval : ").field(strf("%.1f", t.last_update_interval_s))
+      .text(" seconds\nUpdate interval : ").field(printf_string("%.1f", t.last_update_interval_s))
       .text(" seconds\nLeap status     : ").field(leap_text(t.leap_status))
       .text("\n")
       .done();
@@ -271,12 +269,12 @@ std::string format_sources(const std::vector<SourceReport>& sources, bool verbos
     out += Fields(csv)
                .field(std::string(1, source_mode_char(s.mode)))
                .field(std::string(1, source_state_char(s.state)))
-               .text(" ").field(strf("%-27s", name.c_str()), name)
-               .text("  ").field(strf("%2d", static_cast<uint16_t>(s.stratum)),
+               .text(" ").field(printf_string("%-27s", name.c_str()), name)
+               .text("  ").field(printf_string("%2d", static_cast<uint16_t>(s.stratum)),
                                  u(static_cast<uint16_t>(s.stratum)))
-               .text("  ").field(strf("%2d", static_cast<int16_t>(s.poll)),
-                                 strf("%d", static_cast<int16_t>(s.poll)))
-               .text("   ").field(strf("%3o", s.reach), strf("%o", s.reach))
+               .text("  ").field(printf_string("%2d", static_cast<int16_t>(s.poll)),
+                                 printf_string("%d", static_cast<int16_t>(s.poll)))
+               .text("   ").field(printf_string("%3o", s.reach), printf_string("%o", s.reach))
                .text("  ").field(interval_text(s.since_sample_s), u(s.since_sample_s))
                .text("  ").field(offset_text(s.latest_meas_s, true), f9(s.latest_meas_s))
                .text("[").field(offset_text(s.orig_latest_meas_s, true), f9(s.orig_latest_meas_s))
@@ -303,9 +301,9 @@ std::string format_sourcestats(const std::vector<SourceStatsReport>& stats, bool
                              : i < names.size()                             ? names[i]
                                                                             : address_text(s.ip);
     out += Fields(csv)
-               .field(strf("%-25s", name.c_str()), name)
-               .text(" ").field(strf("%3" PRIu32, s.n_samples), u(s.n_samples))
-               .text(" ").field(strf("%3" PRIu32, s.n_runs), u(s.n_runs))
+               .field(printf_string("%-25s", name.c_str()), name)
+               .text(" ").field(printf_string("%3" PRIu32, s.n_samples), u(s.n_samples))
+               .text(" ").field(printf_string("%3" PRIu32, s.n_runs), u(s.n_runs))
                .text("  ").field(interval_text(s.span_s), u(s.span_s))
                .text(" ").field(freq_text(s.resid_freq_ppm, true), f3(s.resid_freq_ppm))
                .text(" ").field(freq_text(s.skew_ppm, false), f3(s.skew_ppm))
@@ -349,8 +347,9 @@ std::string format_serverstats(const ServerStatsReport& s, bool csv) {
 std::string format_clients(const std::vector<ClientAccessReport>& clients, bool nke, bool csv) {
   std::string out;
   if (!csv) {
-    out += header(strf("Hostname                      NTP   Drop Int IntL Last  %6s   Drop Int  Last",
-                       nke ? "NTS-KE" : "Cmd").c_str());
+    out += header(printf_string(
+        "Hostname                      NTP   Drop Int IntL Last  %6s   Drop Int  Last",
+        nke ? "NTS-KE" : "Cmd").c_str());
   }
   for (const ClientAccessReport& c : clients) {
     if (c.ip.family == ReportAddress::Family::kUnspec) continue;  // as chronyc
@@ -360,16 +359,18 @@ std::string format_clients(const std::vector<ClientAccessReport>& clients, bool 
     const int8_t other_interval = nke ? c.nke_interval : c.cmd_interval;
     const uint32_t other_ago = nke ? c.last_nke_hit_ago : c.last_cmd_hit_ago;
     out += Fields(csv)
-               .field(strf("%-25s", name.c_str()), name)
-               .text("  ").field(strf("%6" PRIu32, c.ntp_hits), u(c.ntp_hits))
-               .text("  ").field(strf("%5" PRIu32, c.ntp_drops), u(c.ntp_drops))
-               .text("  ").field(clientlog_interval(c.ntp_interval), strf("%d", c.ntp_interval))
+               .field(printf_string("%-25s", name.c_str()), name)
+               .text("  ").field(printf_string("%6" PRIu32, c.ntp_hits), u(c.ntp_hits))
+               .text("  ").field(printf_string("%5" PRIu32, c.ntp_drops), u(c.ntp_drops))
+               .text("  ")
+               .field(clientlog_interval(c.ntp_interval), printf_string("%d", c.ntp_interval))
                .text("  ").field(clientlog_interval(c.ntp_timeout_interval),
-                                 strf("%d", c.ntp_timeout_interval))
+                                 printf_string("%d", c.ntp_timeout_interval))
                .text("  ").field(interval_text(c.last_ntp_hit_ago), u(c.last_ntp_hit_ago))
-               .text("  ").field(strf("%6" PRIu32, other_hits), u(other_hits))
-               .text("  ").field(strf("%5" PRIu32, other_drops), u(other_drops))
-               .text("  ").field(clientlog_interval(other_interval), strf("%d", other_interval))
+               .text("  ").field(printf_string("%6" PRIu32, other_hits), u(other_hits))
+               .text("  ").field(printf_string("%5" PRIu32, other_drops), u(other_drops))
+               .text("  ")
+               .field(clientlog_interval(other_interval), printf_string("%d", other_interval))
                .text("  ").field(interval_text(other_ago), u(other_ago))
                .text("\n")
                .done();
@@ -409,29 +410,29 @@ std::string format_ntpdata(const NtpDataReport& d, bool csv, bool leading_newlin
   return std::string(leading_newline && !csv ? "\n" : "") +
          Fields(csv)
              .text("Remote address  : ").field(d.remote.text())
-             .text(" (").field(strf(hex.c_str(), refid_of(d.remote)))
+             .text(" (").field(printf_string(hex.c_str(), refid_of(d.remote)))
              .text(")\nRemote port     : ").field(u(d.remote_port))
              .text("\nLocal address   : ").field(d.local.text())
-             .text(" (").field(strf(hex.c_str(), refid_of(d.local)))
+             .text(" (").field(printf_string(hex.c_str(), refid_of(d.local)))
              .text(")\nLeap status     : ").field(leap_text(d.leap))
              .text("\nVersion         : ").field(u(d.version))
              .text("\nMode            : ").field(mode_text(d.mode))
              .text("\nStratum         : ").field(u(d.stratum))
-             .text("\nPoll interval   : ").field(strf("%d", d.poll))
-             .text(" (").field(strf("%.0f", std::ldexp(1.0, d.poll)))
-             .text(" seconds)\nPrecision       : ").field(strf("%d", d.precision))
+             .text("\nPoll interval   : ").field(printf_string("%d", d.poll))
+             .text(" (").field(printf_string("%.0f", std::ldexp(1.0, d.poll)))
+             .text(" seconds)\nPrecision       : ").field(printf_string("%d", d.precision))
              .text(" (").field(f9(std::ldexp(1.0, d.precision)))
-             .text(" seconds)\nRoot delay      : ").field(strf("%.6f", d.root_delay_s))
-             .text(" seconds\nRoot dispersion : ").field(strf("%.6f", d.root_dispersion_s))
-             .text(" seconds\nReference ID    : ").field(strf(hex.c_str(), d.ref_id))
+             .text(" seconds)\nRoot delay      : ").field(printf_string("%.6f", d.root_delay_s))
+             .text(" seconds\nRoot dispersion : ").field(printf_string("%.6f", d.root_dispersion_s))
+             .text(" seconds\nReference ID    : ").field(printf_string(hex.c_str(), d.ref_id))
              .text(" (").field(d.stratum <= 1 ? refid_text(d.ref_id) : "")
              .text(")\nReference time  : ").field(utc_text(d.ref_time), epoch_text(d.ref_time))
-             .text("\nOffset          : ").field(strf("%+.9f", d.offset_s), f9(d.offset_s))
+             .text("\nOffset          : ").field(printf_string("%+.9f", d.offset_s), f9(d.offset_s))
              .text(" seconds\nPeer delay      : ").field(f9(d.peer_delay_s))
              .text(" seconds\nPeer dispersion : ").field(f9(d.peer_dispersion_s))
              .text(" seconds\nResponse time   : ").field(f9(d.response_time_s))
-             .text(" seconds\nJitter asymmetry: ").field(strf("%+.2f", d.jitter_asymmetry),
-                                                       strf("%.2f", d.jitter_asymmetry))
+             .text(" seconds\nJitter asymmetry: ").field(printf_string("%+.2f", d.jitter_asymmetry),
+                                                       printf_string("%.2f", d.jitter_asymmetry))
              .text("\nNTP tests       : ").field(bits(d.flags >> 7u, 3))
              .text(" ").field(bits(d.flags >> 4u, 3))
              .text(" ").field(bits(d.flags, 4))
@@ -451,8 +452,8 @@ std::string format_ntpdata(const NtpDataReport& d, bool csv, bool leading_newlin
 std::string format_waitsync_try(int attempt, uint32_t ref_id, double correction_s,
                                 double skew_ppm, bool csv) {
   return Fields(csv)
-      .text("try: ").field(strf("%d", attempt))
-      .text(", refid: ").field(strf("%08" PRIX32, ref_id))
+      .text("try: ").field(printf_string("%d", attempt))
+      .text(", refid: ").field(printf_string("%08" PRIX32, ref_id))
       .text(", correction: ").field(f9(correction_s))
       .text(", skew: ").field(f3(skew_ppm))
       .text("\n")
@@ -500,7 +501,7 @@ std::string format_selectdata(const std::vector<SelectDataReport>& rows, bool ve
                                                                            : address_text(d.ip);
     Fields f(csv);
     f.field(std::string(1, d.state))
-        .text(" ").field(strf("%-25s", name.c_str()), name)
+        .text(" ").field(printf_string("%-25s", name.c_str()), name)
         .text(" ").field(d.authenticated ? "Y" : "N")
         .text(" ");
     // Each option letter is a field of its own (chronyc's %c%c%c%c%c): in CSV, five.
@@ -508,7 +509,7 @@ std::string format_selectdata(const std::vector<SelectDataReport>& rows, bool ve
     f.text(" ");
     for (const char c : options(d.eff_options)) f.field(std::string(1, c));
     out += f.text(" ").field(interval_text(d.last_sample_ago_s), u(d.last_sample_ago_s))
-               .text(" ").field(strf("%5.1f", d.score), strf("%.1f", d.score))
+               .text(" ").field(printf_string("%5.1f", d.score), printf_string("%.1f", d.score))
                .text(" ").field(offset_text(d.lo_limit_s, true), f9(d.lo_limit_s))
                .text(" ").field(offset_text(d.hi_limit_s, true), f9(d.hi_limit_s))
                .text("  ").field(leap_letter(d.leap), leap_text(d.leap))

@@ -3,9 +3,10 @@
 #include "control/logs/log_format.h"
 
 #include <algorithm>
-#include <cstdarg>
 #include <cstdio>
 #include <ctime>
+
+#include "control/logs/printf_string.h"
 
 namespace chronon::ctl {
 
@@ -33,23 +34,6 @@ std::string make_banner(std::string_view titles) {
   return banner;
 }
 
-// snprintf into a std::string of whatever length the row needs (long IPv6 addresses and
-// huge values widen their columns rather than being cut).
-[[gnu::format(printf, 1, 2)]] std::string printf_string(const char* format, ...) {
-  char buf[256];
-  va_list args;
-  va_start(args, format);
-  const int n = std::vsnprintf(buf, sizeof buf, format, args);
-  va_end(args);
-  if (n < 0) return {};
-  if (static_cast<size_t>(n) < sizeof buf) return std::string(buf, static_cast<size_t>(n));
-  std::string out(static_cast<size_t>(n) + 1, '\0');
-  va_start(args, format);
-  std::vsnprintf(out.data(), out.size(), format, args);
-  va_end(args);
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 char leap_char(LeapIndicator l) {
   switch (l) {
