@@ -18,6 +18,8 @@
 #include <cstring>
 #include <random>
 
+#include "control/socket_address.h"
+
 namespace chronon::ctl {
 
 namespace {
@@ -103,8 +105,7 @@ void CmdmonClient::close_socket() {
 
 std::string CmdmonClient::place(const std::string& entry) const {
   if (!entry.empty() && entry[0] == '/') return entry;
-  return (entry.find(':') != std::string::npos ? "[" + entry + "]" : entry) + ":" +
-         std::to_string(port_);
+  return endpoint_text(entry, port_);
 }
 
 std::string CmdmonClient::open_udp(const std::string& host) {

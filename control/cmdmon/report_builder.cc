@@ -81,8 +81,7 @@ const std::string& ReportBuilder::source_name(size_t report_index) const {
 std::optional<std::string> ReportBuilder::configured_name(const ReportAddress& a) const {
   for (size_t i = 0; i < keeper_.source_count(); ++i) {
     if (keeper_.source(i).retired()) continue;
-    const ReportAddress b = address_of(i);
-    if (b.family == a.family && b.id == a.id && std::memcmp(b.bytes, a.bytes, 16) == 0) {
+    if (address_of(i) == a) {
       return keeper_.source(i).config().address;
     }
   }
@@ -146,10 +145,7 @@ std::optional<NtpDataReport> ReportBuilder::ntp_data(const ReportAddress& a) con
     const NtpSource& s = keeper_.source(i);
     if (s.is_refclock() || s.retired()) continue;
     const ReportAddress b = address_of(i);
-    if (b.family != a.family || b.family == ReportAddress::Family::kId ||
-        std::memcmp(b.bytes, a.bytes, 16) != 0) {
-      continue;
-    }
+    if (b.family == ReportAddress::Family::kId || !(b == a)) continue;
     NtpDataReport r;
     r.remote = b;
     r.remote_port = static_cast<uint16_t>(s.config().port);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ struct ReportAddress {
   uint8_t bytes[16] = {};  // IPv4 in the first 4, network order
   uint32_t id = 0;         // kId: the refid
   std::string text() const;  // "10.0.0.1", "fd00::1", or the refid as text
+  friend bool operator==(const ReportAddress& a, const ReportAddress& b) {
+    return a.family == b.family && a.id == b.id && std::memcmp(a.bytes, b.bytes, 16) == 0;
+  }
 };
 
 // chronyc tracking.

@@ -264,8 +264,7 @@ std::vector<uint8_t> answer(const candm::Request& r, const std::vector<Source>& 
     case candm::kNtpSourceName: {
       const auto a = candm::request_address(r);
       for (const Source& s : sources) {
-        if (a && a->family == s.data.ip.family && a->id == s.data.ip.id &&
-            std::memcmp(a->bytes, s.data.ip.bytes, 16) == 0) {
+        if (a && *a == s.data.ip) {
           return candm::reply_ntp_source_name(r, s.name);
         }
       }
@@ -294,8 +293,7 @@ std::vector<uint8_t> answer(const candm::Request& r, const std::vector<Source>& 
       const auto a = candm::request_address(r);
       for (size_t k = 0; k < sources.size(); ++k) {
         const Source& s = sources[k];
-        if (a && s.data.mode != SourceReport::Mode::kRefclock && a->family == s.data.ip.family &&
-            std::memcmp(a->bytes, s.data.ip.bytes, 16) == 0) {
+        if (a && s.data.mode != SourceReport::Mode::kRefclock && *a == s.data.ip) {
           return candm::reply_ntp_data(r, ntp_data(s, static_cast<int>(k)));
         }
       }
