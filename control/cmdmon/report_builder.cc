@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "control/cmdmon/dataplane_counters.h"
+#include "control/socket_address.h"
 
 namespace chronon::ctl {
 
@@ -94,28 +95,15 @@ namespace {
 // no packet is sent).
 ReportAddress local_address_towards(const ReportAddress& remote, uint16_t port) {
   ReportAddress out;
-  sockaddr_storage ss{};
-  socklen_t len;
-  if (remote.family == ReportAddress::Family::kInet4) {
-    auto& in = reinterpret_cast<sockaddr_in&>(ss);
-    in.sin_family = AF_INET;
-    in.sin_port = htons(port);
-    std::memcpy(&in.sin_addr, remote.bytes, 4);
-    len = sizeof in;
-  } else if (remote.family == ReportAddress::Family::kInet6) {
-    auto& in6 = reinterpret_cast<sockaddr_in6&>(ss);
-    in6.sin6_family = AF_INET6;
-    in6.sin6_port = htons(port);
-    std::memcpy(&in6.sin6_addr, remote.bytes, 16);
-    len = sizeof in6;
-  } else {
-    return out;
-  }
-  const int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const bool ip = remote.family == ReportAddress::Family::kInet4 ||
+                  remote.family == ReportAddress::Family::kInet6;
+  const auto to = ip ? socket_address(remote.text(), port) : std::nullopt;
+  if (!to) return out;
+  const int fd = socket(to->family(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return out;
   sockaddr_storage local{};
   socklen_t local_len = sizeof local;
-  if (connect(fd, reinterpret_cast<const sockaddr*>(&ss), len) == 0 &&
+  if (connect(fd, to->get(), to->len) == 0 &&
       getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
     if (local.ss_family == AF_INET) {
       out.family = ReportAddress::Family::kInet4;

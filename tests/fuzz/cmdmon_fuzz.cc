@@ -11,20 +11,13 @@
 
 #include "control/cmdmon/cmdmon_server.h"
 #include "control/cmdmon/source_commands.h"
-#include "timestamping/virtual_clock.h"
+#include "tests/unit/control/cmdmon/cmdmon_rig.h"
 
 using namespace chronon;
 
 namespace {
 
-struct Rig {
-  ts::SimulatedClock base{timespec{1800000000, 0}};
-  ts::VirtualClock clock{base};
-  ctl::Config cfg;
-  ctl::ServerStateSource state{clock, ctl::LocalReference{true, 8, 1.0}, 0};
-  ctl::TimeKeeper keeper{cfg, clock, clock, state, 0.0, 1000.0};
-  std::unique_ptr<dp::Segment> seg = std::make_unique<dp::Segment>();
-  ctl::ReportBuilder reports{keeper, state, clock, *seg};
+struct Rig : ctl::CmdmonRig {
   ctl::SourceCommands commands{keeper, reports, clock};
   ctl::ClientLogReader clients{*seg};
   std::unique_ptr<ctl::CmdmonServer> server;
@@ -33,14 +26,8 @@ struct Rig {
                                                  ".sock");
     server->set_source_commands(&commands);
     server->set_client_log(&clients);  // the dataplane pid is 0: "not running" errors
-    for (const char* a : {"10.0.0.1", "fd00::1", "unresolved.example"}) {
-      ctl::SourceConfig s;
-      s.address = a;
-      keeper.add_source(s, a, 0);
-    }
-    ctl::SourceConfig r;
-    r.address = "PHC0";
-    keeper.add_source(r, "PHC0", 0x50484330).set_refclock();
+    for (const char* a : {"10.0.0.1", "fd00::1", "unresolved.example"}) add(a);
+    add("PHC0", 0x50484330).set_refclock();
   }
 };
 
