@@ -78,9 +78,11 @@ XskSocket::XskSocket(const XskConfig& cfg) : cfg_(cfg) {
     if (bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) fail("cannot bind");
   }
 
-  // Every frame starts in the fill ring; replies are built in the request's frame and come
-  // back through the completion ring.
-  const uint32_t n = fill_.free_slots(cfg.frame_count);
+  // Every frame (or the first fill_frames) starts in the fill ring; a server's replies are
+  // built in the request's frame and come back through the completion ring.
+  const uint32_t to_fill =
+      cfg.fill_frames && cfg.fill_frames < cfg.frame_count ? cfg.fill_frames : cfg.frame_count;
+  const uint32_t n = fill_.free_slots(to_fill);
   for (uint32_t i = 0; i < n; ++i) fill_.addr(fill_.cached_prod + i) = uint64_t{i} * kFrameSize;
   fill_.submit(n);
 }

@@ -21,6 +21,9 @@ struct XskConfig {
   XskBindMode mode = XskBindMode::kAuto;
   uint32_t frame_count = 4096;  // UMEM frames (power of two)
   uint32_t ring_size = 2048;    // RX, TX and completion rings (power of two); fill = frames
+  // Frames [0, fill_frames) start in the fill ring; the rest are the caller's to transmit
+  // from (the load generator). 0: all of them (a server builds replies in request frames).
+  uint32_t fill_frames = 0;
 };
 
 // A single-producer/single-consumer ring shared with the kernel. `cached_*` keep the other

@@ -1,0 +1,60 @@
+// The load generator's simulated clients: N distinct IPv4 addresses spread over a subnet (a
+// bijection, so that any reply's destination maps back to its client), each with its own
+// source port, as a fleet of real hosts would look to a server's client table.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+namespace chronon::bench {
+
+// The inverse of an odd number modulo 2^32 (Newton's iteration doubles the correct low bits
+// each step).
+constexpr uint32_t odd_inverse(uint32_t a) {
+  uint32_t x = a;
+  for (int i = 0; i < 5; ++i) x *= 2 - a * x;
+  return x;
+}
+
+class ClientSet {
+ public:
+  // `base`/`prefix_len`: the subnet (host order); `count` clients, at most 2^(32-prefix) - 2.
+  // Returns nothing when the count does not fit.
+  static std::optional<ClientSet> make(uint32_t base, int prefix_len, uint32_t count);
+
+  uint32_t count() const { return count_; }
+  uint32_t address(uint32_t index) const {
+    return base_ | (((index + 1) * kSpread) & host_mask_);
+  }
+  uint16_t port(uint32_t index) const {
+    return static_cast<uint16_t>(1024 + (index * 2654435761u >> 8) % 64000);
+  }
+  // The client an address belongs to, if any.
+  std::optional<uint32_t> index_of(uint32_t addr) const {
+    if ((addr & ~host_mask_) != base_) return std::nullopt;
+    const uint32_t i = ((addr & host_mask_) * kSpreadInverse & host_mask_) - 1;
+    if (i >= count_) return std::nullopt;
+    return i;
+  }
+
+ private:
+  // An odd multiplier permutes every power-of-two range; its inverse mod 2^32 undoes it.
+  static constexpr uint32_t kSpread = 0x2545f491u;
+  static constexpr uint32_t kSpreadInverse = odd_inverse(kSpread);
+  static_assert(kSpread * kSpreadInverse == 1);
+
+  uint32_t base_ = 0, host_mask_ = 0, count_ = 0;
+};
+
+inline std::optional<ClientSet> ClientSet::make(uint32_t base, int prefix_len, uint32_t count) {
+  if (prefix_len < 8 || prefix_len > 30) return std::nullopt;
+  const uint32_t host_mask = prefix_len == 32 ? 0 : (uint32_t{1} << (32 - prefix_len)) - 1;
+  if (count == 0 || count > host_mask - 1) return std::nullopt;
+  ClientSet s;
+  s.base_ = base & ~host_mask;
+  s.host_mask_ = host_mask;
+  s.count_ = count;
+  return s;
+}
+
+}  // namespace chronon::bench

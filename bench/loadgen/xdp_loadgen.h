@@ -1,0 +1,75 @@
+// chronon-loadgen's engine: one AF_XDP socket on one queue, sending paced batches of requests
+// from many simulated clients and reading the replies, with per-step counts, response times
+// (one software clock reading per batch at each end) and a check of the server's timestamps.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/loadgen/client_set.h"
+#include "bench/loadgen/latency_histogram.h"
+#include "bench/loadgen/loadgen_options.h"
+#include "bench/loadgen/ntp_frames.h"
+
+namespace chronon::dp {
+class XskSocket;
+}
+
+namespace chronon::bench {
+
+class RxProgram;
+
+struct StepResult {
+  double rate_asked = 0, seconds = 0;
+  uint64_t sent = 0;
+  uint64_t basic = 0, interleaved = 0, kod = 0;  // answers to this step's requests
+  uint64_t invalid = 0;  // to our clients, not answering anything we sent
+  uint64_t late = 0;     // answers to an earlier step's requests
+  uint64_t inconsistent = 0;  // server timestamps outside what the client saw (see .cc)
+  uint64_t loadgen_drops = 0;  // frames the kernel dropped for our socket (our loss, not the server's)
+  uint64_t tx_stalls = 0;      // batches cut short: no free frame or TX slot
+  LatencyHistogram response;   // T4 - T1 of answered requests
+  LatencyHistogram server;     // T3 - T2 of basic replies
+
+  uint64_t answered() const { return basic + interleaved + kod; }
+  double loss_pct() const {
+    return sent ? 100.0 * static_cast<double>(sent - std::min(sent, answered())) /
+                      static_cast<double>(sent)
+                : 0.0;
+  }
+  std::string json() const;
+};
+
+class XdpLoadgen {
+ public:
+  // Creates the socket and attaches the XDP program. Throws std::runtime_error.
+  explicit XdpLoadgen(const LoadgenOptions& o);
+  ~XdpLoadgen();
+  XdpLoadgen(const XdpLoadgen&) = delete;
+  XdpLoadgen& operator=(const XdpLoadgen&) = delete;
+
+  bool native_xdp() const;
+  bool zerocopy() const;
+  // Sends at `rate` requests/s (0: as fast as possible) for the configured time, then keeps
+  // counting replies for the drain time.
+  StepResult run_step(double rate);
+
+ private:
+  void receive(StepResult& r, uint64_t step_start_ntp);
+  uint32_t send(uint32_t want, StepResult& r);
+  void recycle_completions();
+
+  LoadgenOptions o_;
+  ClientSet clients_;
+  RequestTemplate tpl_{};
+  std::unique_ptr<RxProgram> program_;
+  std::unique_ptr<dp::XskSocket> xsk_;
+  std::vector<uint64_t> tx_free_;          // UMEM frames not in flight
+  std::vector<uint64_t> prev_server_rx_;   // interleaved clients: the last reply's receive ts
+  uint64_t rng_ = 0x9e3779b97f4a7c15ull;
+  uint64_t kernel_drops_ = 0;
+};
+
+}  // namespace chronon::bench
