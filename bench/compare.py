@@ -116,6 +116,9 @@ def run_server(L, args, build, srv):
         if srv.backend != "dpdk":
             L.sh("ip", "-n", lab.srv, "route", "add", subnet, "via", lab.v4_cli)
         L.sh("ip", "netns", "exec", lab.srv, "ethtool", "-K", lab.srv_dev, "tx", "off")
+        # The load generator transmits XDP frames (live frames), which a veth takes only with
+        # NAPI on its peer: an XDP program (afxdp) or GRO, turned on for every server alike.
+        L.sh("ip", "netns", "exec", lab.srv, "ethtool", "-K", lab.srv_dev, "gro", "on")
         # The client table must hold every client for interleaved mode (48 bytes a client,
         # twice over).
         clientlog = f"clientloglimit {max(clients * 128, 1 << 20)}\n"

@@ -35,7 +35,10 @@ int main(int argc, char** argv) {
   }
   try {
     XdpLoadgen gen(*opts);
-    std::fprintf(stderr, "chronon-loadgen: %s XDP, %s AF_XDP on %s queue %u, %u clients\n",
+    std::fprintf(stderr,
+                 "chronon-loadgen: sending %s, receiving with %s XDP and %s AF_XDP on %s queue "
+                 "%u, %u clients\n",
+                 gen.live_frames() ? "live frames (BPF_PROG_RUN)" : "from the AF_XDP socket",
                  gen.native_xdp() ? "native" : "generic", gen.zerocopy() ? "zero-copy" : "copy-mode",
                  opts->iface.c_str(), opts->queue, opts->clients);
     for (const double rate : opts->rates) {

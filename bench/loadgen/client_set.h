@@ -23,6 +23,8 @@ class ClientSet {
   static std::optional<ClientSet> make(uint32_t base, int prefix_len, uint32_t count);
 
   uint32_t count() const { return count_; }
+  uint32_t base() const { return base_; }
+  uint32_t host_mask() const { return host_mask_; }
   uint32_t address(uint32_t index) const {
     return base_ | (((index + 1) * kSpread) & host_mask_);
   }
@@ -39,6 +41,7 @@ class ClientSet {
 
  private:
   // An odd multiplier permutes every power-of-two range; its inverse mod 2^32 undoes it.
+  // (loadgen_tx.bpf.c repeats address() and port(): keep them in step.)
   static constexpr uint32_t kSpread = 0x2545f491u;
   static constexpr uint32_t kSpreadInverse = odd_inverse(kSpread);
   static_assert(kSpread * kSpreadInverse == 1);

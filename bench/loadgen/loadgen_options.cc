@@ -56,6 +56,10 @@ const char* loadgen_usage() {
          "  --iface IF          interface to send from and receive on (XDP is attached to it)\n"
          "  --queue N           its queue (default 0)\n"
          "  --zerocopy          bind the socket in zero-copy mode (default: copy)\n"
+         "  --tx live|socket    send with BPF_PROG_RUN live frames (default: the kernel makes\n"
+         "                      and transmits each frame; kernel 5.18+, and the receiver must\n"
+         "                      take XDP frames: on a veth, an XDP program or GRO on the peer)\n"
+         "                      or through the AF_XDP socket's TX ring\n"
          "  --dst-mac MAC       the server's MAC address (or the next hop's)\n"
          "  --src-mac MAC       source MAC (default: IF's own)\n"
          "  --target IPV4       the server's address\n"
@@ -102,6 +106,14 @@ std::optional<LoadgenOptions> parse_loadgen_options(int argc, char** argv, std::
     } else if (opt == "--queue") {
       if (!parse_number(val, 0, 63, &d)) return bad("not a queue number (0-63)");
       o.queue = static_cast<uint32_t>(d);
+    } else if (opt == "--tx") {
+      if (val == "live") {
+        o.tx = LoadgenOptions::Tx::kLiveFrames;
+      } else if (val == "socket") {
+        o.tx = LoadgenOptions::Tx::kSocket;
+      } else {
+        return bad("not a way of sending (live or socket)");
+      }
     } else if (opt == "--zerocopy") {
       o.zerocopy = true;
     } else if (opt == "--interleaved") {
@@ -150,7 +162,7 @@ std::optional<LoadgenOptions> parse_loadgen_options(int argc, char** argv, std::
       if (!parse_number(val, 0, 100, &d)) return bad("not a percentage");
       o.stop_loss_pct = d;
     } else if (opt == "--batch") {
-      if (!parse_number(val, 1, 256, &d)) return bad("not a batch size (1-256)");
+      if (!parse_number(val, 1, 65536, &d)) return bad("not a batch size (1-65536)");
       o.batch = static_cast<uint32_t>(d);
     } else if (opt == "--cpu") {
       if (!parse_number(val, 0, 4095, &d)) return bad("not a CPU number");

@@ -12,6 +12,9 @@ struct LoadgenOptions {
   std::string iface;
   uint32_t queue = 0;
   bool zerocopy = false;        // ask for zero-copy (fails where the driver has none)
+  // How requests are sent: kernel-made live frames (live_frame_sender.h) or the AF_XDP
+  // socket's TX ring.
+  enum class Tx { kLiveFrames, kSocket } tx = Tx::kLiveFrames;
   uint8_t dst_mac[6] = {};      // the server's (or the next hop's) MAC
   bool have_src_mac = false;    // default: the interface's own
   uint8_t src_mac[6] = {};

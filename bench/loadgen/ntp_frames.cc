@@ -16,14 +16,37 @@ constexpr uint8_t kClientLvm = (0 << 6) | (4 << 3) | 3;  // no leap warning, NTP
 constexpr int8_t kClientPoll = 6;
 constexpr int8_t kClientPrecision = -24;
 
-}  // namespace
+size_t write_frame(uint8_t* buf, size_t cap, const RequestTemplate& t, uint32_t src_v4,
+                   uint16_t src_port, const uint8_t* ntp) {
+  dp::FrameSpec spec{};
+  std::memcpy(spec.src_mac, t.src_mac, 6);
+  std::memcpy(spec.dst_mac, t.dst_mac, 6);
+  spec.src = dp::IpAddress::from_v4(src_v4);
+  spec.dst = dp::IpAddress::from_v4(t.server_v4);
+  spec.src_port = src_port;
+  spec.dst_port = t.server_port;
+  return dp::write_udp_frame(buf, cap, spec, ntp, dp::kNtpHeaderLen);
+}
 
-size_t write_request(uint8_t* buf, size_t cap, const RequestTemplate& t, const ClientSet& clients,
-                     uint32_t index, uint64_t send_ntp_raw, uint64_t previous_server_rx) {
-  uint8_t ntp[dp::kNtpHeaderLen] = {};
+void write_client_header(uint8_t* ntp) {
+  std::memset(ntp, 0, dp::kNtpHeaderLen);
   ntp[offsetof(dp::NtpHeaderWire, lvm)] = kClientLvm;
   ntp[offsetof(dp::NtpHeaderWire, poll)] = static_cast<uint8_t>(kClientPoll);
   ntp[offsetof(dp::NtpHeaderWire, precision)] = static_cast<uint8_t>(kClientPrecision);
+}
+
+}  // namespace
+
+size_t write_request_template(uint8_t* buf, size_t cap, const RequestTemplate& t) {
+  uint8_t ntp[dp::kNtpHeaderLen];
+  write_client_header(ntp);
+  return write_frame(buf, cap, t, 0, 0, ntp);
+}
+
+size_t write_request(uint8_t* buf, size_t cap, const RequestTemplate& t, const ClientSet& clients,
+                     uint32_t index, uint64_t send_ntp_raw, uint64_t previous_server_rx) {
+  uint8_t ntp[dp::kNtpHeaderLen];
+  write_client_header(ntp);
   if (previous_server_rx != 0) {
     dp::store_be64(ntp + offsetof(dp::NtpHeaderWire, origin_ts), previous_server_rx);
     dp::store_be64(ntp + offsetof(dp::NtpHeaderWire, receive_ts),
@@ -31,14 +54,7 @@ size_t write_request(uint8_t* buf, size_t cap, const RequestTemplate& t, const C
   }
   dp::store_be64(ntp + offsetof(dp::NtpHeaderWire, transmit_ts),
                  make_stamp(send_ntp_raw, index, false));
-  dp::FrameSpec spec{};
-  std::memcpy(spec.src_mac, t.src_mac, 6);
-  std::memcpy(spec.dst_mac, t.dst_mac, 6);
-  spec.src = dp::IpAddress::from_v4(clients.address(index));
-  spec.dst = dp::IpAddress::from_v4(t.server_v4);
-  spec.src_port = clients.port(index);
-  spec.dst_port = t.server_port;
-  return dp::write_udp_frame(buf, cap, spec, ntp, sizeof ntp);
+  return write_frame(buf, cap, t, clients.address(index), clients.port(index), ntp);
 }
 
 Reply read_reply(const uint8_t* frame, size_t len, const RequestTemplate& t,

@@ -14,7 +14,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "bench/loadgen/rx_program.h"
+#include "bench/loadgen/loadgen_program.h"
 #include "dataplane/afxdp/xsk_socket.h"
 #include "timestamping/clock_read.h"
 #include "timestamping/ntp_time.h"
@@ -81,7 +81,18 @@ XdpLoadgen::XdpLoadgen(const LoadgenOptions& o) : o_(o) {
   tpl_.server_v4 = o.target_v4;
   tpl_.server_port = o.port;
 
-  program_ = std::make_unique<RxProgram>(o.iface, ifindex, o.port);
+  LoadgenProgramConfig pc;
+  pc.iface = o.iface;
+  pc.ifindex = ifindex;
+  pc.queue = o.queue;
+  pc.server_port = o.port;
+  std::memcpy(pc.own_mac, tpl_.src_mac, 6);
+  pc.clients = clients_;
+  pc.interleaved = o.interleaved;
+  pc.tmpl = template_;
+  pc.tmpl_len = write_request_template(template_, sizeof template_, tpl_);
+  program_ = std::make_unique<LoadgenProgram>(pc);
+  live_ = o.tx == LoadgenOptions::Tx::kLiveFrames;
   dp::XskConfig cfg;
   cfg.iface = o.iface;
   cfg.ifindex = ifindex;
@@ -95,7 +106,12 @@ XdpLoadgen::XdpLoadgen(const LoadgenOptions& o) : o_(o) {
   for (uint32_t i = kRxFrames; i < kFrames; ++i) {
     tx_free_.push_back(uint64_t{i} * dp::XskSocket::kFrameSize);
   }
-  if (o.interleaved) prev_server_rx_.assign(o.clients, 0);
+  if (live_) {
+    prev_server_rx_ = program_->prev_server_rx();
+  } else if (o.interleaved) {
+    prev_rx_storage_.assign(o.clients, 0);
+    prev_server_rx_ = prev_rx_storage_.data();
+  }
   kernel_drops_ = xsk_->kernel_drops();
 }
 
@@ -158,7 +174,7 @@ void XdpLoadgen::receive(StepResult& r, uint64_t step_start_ntp) {
       consistent = consistent && t3_t2 < slack_ns;  // the previous reply left before this arrived
     }
     if (!consistent) ++r.inconsistent;
-    if (!prev_server_rx_.empty()) prev_server_rx_[rep.client] = rep.server_rx;
+    if (prev_server_rx_) prev_server_rx_[rep.client] = rep.server_rx;
   }
   fill.submit(room);
   rx.release(n);
@@ -179,7 +195,7 @@ uint32_t XdpLoadgen::send(uint32_t want, StepResult& r) {
       const uint32_t client = static_cast<uint32_t>((uint64_t{pick} * clients_.count()) >> 32);
       const uint64_t addr = tx_free_.back();
       tx_free_.pop_back();
-      const uint64_t prev = prev_server_rx_.empty() ? 0 : prev_server_rx_[client];
+      const uint64_t prev = prev_server_rx_ ? prev_server_rx_[client] : 0;
       const size_t len = write_request(xsk_->frame(addr), dp::XskSocket::kFrameSize, tpl_,
                                        clients_, client, t1, prev);
       xdp_desc& d = tx.desc(tx.cached_prod + i);
@@ -194,6 +210,17 @@ uint32_t XdpLoadgen::send(uint32_t want, StepResult& r) {
   return n;
 }
 
+uint32_t XdpLoadgen::send_live(uint32_t want, StepResult& r) {
+  if (!program_->send(want)) {
+    if (r.tx_stalls++ == 0) {
+      std::fprintf(stderr, "chronon-loadgen: sending live frames failed: %s\n", std::strerror(errno));
+    }
+    return 0;
+  }
+  r.sent += want;
+  return want;
+}
+
 StepResult XdpLoadgen::run_step(double rate) {
   StepResult r;
   r.rate_asked = rate;
@@ -201,6 +228,7 @@ StepResult XdpLoadgen::run_step(double rate) {
   const uint64_t start_ntp = ntp_now();
   const int64_t send_end = start + static_cast<int64_t>(o_.seconds * 1e9);
   const int64_t end = send_end + static_cast<int64_t>(o_.drain_s * 1e9);
+  if (live_) program_->refresh_clock();
   for (int64_t now = start; now < end; now = ts::monotonic_now_ns()) {
     recycle_completions();
     receive(r, start_ntp);
@@ -211,7 +239,11 @@ StepResult XdpLoadgen::run_step(double rate) {
       if (due < 1) continue;
       want = static_cast<uint32_t>(std::min<double>(due, o_.batch));
     }
-    send(want, r);
+    if (live_) {
+      send_live(want, r);
+    } else {
+      send(want, r);
+    }
   }
   r.seconds = o_.seconds;
   const uint64_t drops = xsk_->kernel_drops();

@@ -19,7 +19,7 @@ class XskSocket;
 
 namespace chronon::bench {
 
-class RxProgram;
+class LoadgenProgram;
 
 struct StepResult {
   double rate_asked = 0, seconds = 0;
@@ -52,6 +52,7 @@ class XdpLoadgen {
 
   bool native_xdp() const;
   bool zerocopy() const;
+  bool live_frames() const { return live_; }
   // Sends at `rate` requests/s (0: as fast as possible) for the configured time, then keeps
   // counting replies for the drain time.
   StepResult run_step(double rate);
@@ -59,15 +60,21 @@ class XdpLoadgen {
  private:
   void receive(StepResult& r, uint64_t step_start_ntp);
   uint32_t send(uint32_t want, StepResult& r);
+  uint32_t send_live(uint32_t want, StepResult& r);
   void recycle_completions();
 
   LoadgenOptions o_;
   ClientSet clients_;
   RequestTemplate tpl_{};
-  std::unique_ptr<RxProgram> program_;
+  std::unique_ptr<LoadgenProgram> program_;
+  bool live_ = false;  // --tx live: the program sends; otherwise the socket's TX ring
   std::unique_ptr<dp::XskSocket> xsk_;
+  uint8_t template_[128] = {};
   std::vector<uint64_t> tx_free_;          // UMEM frames not in flight
-  std::vector<uint64_t> prev_server_rx_;   // interleaved clients: the last reply's receive ts
+  std::vector<uint64_t> prev_rx_storage_;
+  // Interleaved clients: the server's receive timestamp of each one's last reply (in the
+  // program's map with live frames); null for basic clients.
+  uint64_t* prev_server_rx_ = nullptr;
   uint64_t rng_ = 0x9e3779b97f4a7c15ull;
   uint64_t kernel_drops_ = 0;
 };

@@ -45,13 +45,16 @@ TEST(LoadgenOptions, RequiredAndDefaults) {
 
 TEST(LoadgenOptions, RateStepsAndTheRest) {
   const Parsed p = parse(with({"--rate", "1000,20000,0", "--subnet", "10.9.0.0/12", "--clients",
-                               "1000000", "--interleaved", "--stop-loss", "1", "--cpu", "1"}));
+                               "1000000", "--interleaved", "--stop-loss", "1", "--cpu", "1",
+                               "--tx", "socket"}));
   ASSERT_TRUE(p.opts) << p.error;
   EXPECT_EQ(p.opts->rates, (std::vector<double>{1000, 20000, 0}));
   EXPECT_EQ(p.opts->subnet_prefix, 12);
   EXPECT_EQ(p.opts->clients, 1000000u);
   EXPECT_TRUE(p.opts->interleaved);
   EXPECT_EQ(p.opts->cpu, 1);
+  EXPECT_EQ(p.opts->tx, LoadgenOptions::Tx::kSocket);
+  EXPECT_EQ(parse(kRequired).opts->tx, LoadgenOptions::Tx::kLiveFrames);
 }
 
 TEST(LoadgenOptions, BadValuesNameTheOptionAndTheProblem) {
@@ -67,6 +70,7 @@ TEST(LoadgenOptions, BadValuesNameTheOptionAndTheProblem) {
       {with({"--subnet", "10.0.0.0/31"}), "--subnet '10.0.0.0/31': not an IPv4 subnet"},
       {with({"--subnet", "10.0.0.0/24", "--clients", "255"}), "--clients 255: more than the subnet /24 holds"},
       {with({"--seconds"}), "--seconds needs a value"},
+      {with({"--tx", "dpdk"}), "--tx 'dpdk': not a way of sending (live or socket)"},
       {with({"--bogus", "1"}), "unknown option --bogus"},
   };
   for (const Case& c : cases) {
