@@ -27,6 +27,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+sys.path.insert(0, HERE)
+import bench_lab as B  # noqa: E402
 
 BEGIN = "<!-- compare.py: begin (generated; edit bench/compare.py instead) -->"
 END = "<!-- compare.py: end -->"
@@ -41,19 +43,6 @@ def geometric(lo, hi, factor):
         out.append(int(round(r, -2)) if r >= 1000 else int(r))
         r *= factor
     return out
-
-
-def cpu_ticks(pids):
-    """User+system clock ticks of the processes (all threads), skipping ones that are gone."""
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            pass
-    return total
 
 
 def machine():
@@ -108,17 +97,7 @@ def run_server(L, args, build, srv):
     clients = srv.clients or args.clients
     subnet = SUBNET if clients < 65000 else SUBNET_1M
     with L.Lab("cmp") as lab:
-        mac = json.loads(L.sh("ip", "-n", lab.srv, "-j", "link", "show", "dev",
-                              lab.srv_dev).stdout)[0]["address"]
-        # Replies from the kernel's stack go back through the client's own address (DPDK's
-        # are built in place, and its kernel side is the TAP); every server's veth sends
-        # complete UDP checksums (the load generator checks them).
-        if srv.backend != "dpdk":
-            L.sh("ip", "-n", lab.srv, "route", "add", subnet, "via", lab.v4_cli)
-        L.sh("ip", "netns", "exec", lab.srv, "ethtool", "-K", lab.srv_dev, "tx", "off")
-        # The load generator transmits XDP frames (live frames), which a veth takes only with
-        # NAPI on its peer: an XDP program (afxdp) or GRO, turned on for every server alike.
-        L.sh("ip", "netns", "exec", lab.srv, "ethtool", "-K", lab.srv_dev, "gro", "on")
+        mac = B.prepare(L, lab, subnet, srv.backend)
         # The client table must hold every client for interleaved mode (48 bytes a client,
         # twice over).
         clientlog = f"clientloglimit {max(clients * 128, 1 << 20)}\n"
@@ -132,20 +111,13 @@ def run_server(L, args, build, srv):
             d = lab.start_chronond(f"local stratum 10\nallow all\n{clientlog}{line}\n")
             time.sleep(0.5)
             pids = [d.pid(), d.dataplane_pid()]
-        cmd = [os.path.join(build, "bench", "chronon-loadgen"), "--iface", lab.cli_dev,
-               "--dst-mac", mac, "--target", lab.v4_srv, "--subnet", subnet,
-               "--clients", str(clients), "--rate", ",".join(str(r) for r in args.rate_list),
-               "--seconds", str(args.seconds), "--stop-loss", "5"]
-        if srv.interleaved:
-            cmd.append("--interleaved")
-        if os.cpu_count() > 1:
-            cmd += ["--cpu", str(os.cpu_count() - 1)]
-        p = subprocess.Popen(["ip", "netns", "exec", lab.cli, *cmd], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+        cmd = B.loadgen_cmd(build, lab, mac, subnet, clients, args.rate_list, args.seconds,
+                            ["--stop-loss", "5"] + (["--interleaved"] if srv.interleaved else []))
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         steps = []
-        t0, c0 = time.monotonic(), cpu_ticks(pids)
+        t0, c0 = time.monotonic(), B.cpu_ticks(pids)
         for line in p.stdout:
-            t1, c1 = time.monotonic(), cpu_ticks(pids)
+            t1, c1 = time.monotonic(), B.cpu_ticks(pids)
             step = json.loads(line)
             step["server_cpu_pct"] = 100.0 * (c1 - c0) / os.sysconf("SC_CLK_TCK") / (t1 - t0)
             t0, c0 = t1, c1
@@ -219,14 +191,7 @@ def markdown(results, info, args, rates):
 
 
 def write_results(path, section):
-    text = open(path).read() if os.path.exists(path) else "# Benchmark results\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    with open(path, "w") as f:
-        f.write(text)
+    B.write_section(path, section, BEGIN, END)
 
 
 def plot(path, results):
