@@ -160,6 +160,12 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   ctl::make_parent_dirs(o.segment);
   ctl::PidFile pidfile(cfg.pidfile);
   auto seg = dp::SegmentMapping::create(o.segment);
+  if (!seg.replaced().empty()) {
+    spdlog::warn("segment {} held {} (this chronond writes layout version {}): replaced it with a "
+                 "new file; a dataplane of another version still running keeps the old one and "
+                 "is not managed by this chronond: stop it",
+                 o.segment, seg.replaced(), dp::kSegmentVersion);
+  }
   seg->header.control_pid.store(getpid());
 
   // -x: everything is computed against a virtual clock over the system clock, which is only

@@ -24,6 +24,12 @@ class Fd {
   ~Fd() {
     if (fd_ >= 0) close(fd_);
   }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  void reset(int fd) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
   int get() const { return fd_; }
 
  private:
@@ -37,15 +43,25 @@ SegmentMapping SegmentMapping::create(const std::string& path) {
   struct stat st{};
   if (fstat(fd.get(), &st) != 0) fail(path, "cannot stat");
   bool reuse = false;
-  if (static_cast<size_t>(st.st_size) == sizeof(Segment)) {
-    SegmentHeader h{};
-    if (pread(fd.get(), &h, sizeof h, 0) == static_cast<ssize_t>(sizeof h))
-      reuse = h.magic == kSegmentMagic && h.version == kSegmentVersion && h.size == sizeof(Segment);
+  std::string replaced;
+  SegmentHeader h{};
+  if (st.st_size >= static_cast<off_t>(sizeof h) &&
+      pread(fd.get(), &h, sizeof h, 0) == static_cast<ssize_t>(sizeof h) && h.magic == kSegmentMagic) {
+    reuse = h.version == kSegmentVersion && h.size == sizeof(Segment) &&
+            static_cast<size_t>(st.st_size) == sizeof(Segment);
+    if (!reuse) replaced = "layout version " + std::to_string(h.version);
+  } else if (st.st_size != 0) {
+    replaced = "not a chronon segment";
   }
-  if (!reuse) {
-    if (ftruncate(fd.get(), 0) != 0 || ftruncate(fd.get(), sizeof(Segment)) != 0)
-      fail(path, "cannot size");
+  if (!reuse && st.st_size != 0) {
+    // Another layout (an upgrade while the old dataplane still runs) or a foreign file: a new
+    // file in its place, so that whatever still maps the old one keeps reading what it was
+    // written for instead of zeroes or a layout it does not know.
+    if (unlink(path.c_str()) != 0) fail(path, "cannot replace");
+    fd.reset(open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+    if (fd.get() < 0) fail(path, "cannot create");
   }
+  if (!reuse && ftruncate(fd.get(), sizeof(Segment)) != 0) fail(path, "cannot size");
   void* p = mmap(nullptr, sizeof(Segment), PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
   if (p == MAP_FAILED) fail(path, "cannot map");
   auto* seg = static_cast<Segment*>(p);
@@ -58,7 +74,7 @@ SegmentMapping SegmentMapping::create(const std::string& path) {
     std::atomic_thread_fence(std::memory_order_release);
     seg->header.magic = kSegmentMagic;
   }
-  return SegmentMapping(seg, reuse);
+  return SegmentMapping(seg, reuse, replaced);
 }
 
 SegmentMapping SegmentMapping::attach(const std::string& path, bool writable) {
@@ -81,7 +97,7 @@ SegmentMapping SegmentMapping::attach(const std::string& path, bool writable) {
 }
 
 SegmentMapping::SegmentMapping(SegmentMapping&& o) noexcept
-    : seg_(o.seg_), reattached_(o.reattached_) {
+    : seg_(o.seg_), reattached_(o.reattached_), replaced_(std::move(o.replaced_)) {
   o.seg_ = nullptr;
 }
 
@@ -90,6 +106,7 @@ SegmentMapping& SegmentMapping::operator=(SegmentMapping&& o) noexcept {
     if (seg_) munmap(seg_, sizeof(Segment));
     seg_ = o.seg_;
     reattached_ = o.reattached_;
+    replaced_ = std::move(o.replaced_);
     o.seg_ = nullptr;
   }
   return *this;

@@ -1,7 +1,9 @@
 // Tests for the shared segment: create, reattach, version checks, seqlock.
 #include "dataplane/shared/segment.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -41,6 +43,7 @@ TEST(Segment, RecreateKeepsCountersForReattach) {
   }
   auto again = SegmentMapping::create(path);
   EXPECT_TRUE(again.reattached());
+  EXPECT_EQ(again.replaced(), "");
   EXPECT_EQ(again->workers[0].replied.load(), 42u);
   unlink(path.c_str());
 }
@@ -64,11 +67,41 @@ TEST(Segment, DifferentVersionIsAClearError) {
   unlink(path.c_str());
 }
 
+TEST(Segment, UpgradeLeavesTheOldLayoutToWhoeverStillMapsIt) {
+  const std::string path = temp_path();
+  {
+    auto ctl = SegmentMapping::create(path);
+    ctl->header.version = kSegmentVersion + 1;  // as an older or newer chronon wrote it
+    ctl->workers[0].replied.store(77);
+  }
+  // The old dataplane, still running, maps the old file.
+  const int fd = open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  void* old_map = mmap(nullptr, sizeof(Segment), PROT_READ, MAP_SHARED, fd, 0);
+  close(fd);
+  ASSERT_NE(old_map, MAP_FAILED);
+  const auto* old_seg = static_cast<const Segment*>(old_map);
+
+  auto fresh = SegmentMapping::create(path);
+  EXPECT_FALSE(fresh.reattached());
+  EXPECT_EQ(fresh.replaced(), "layout version " + std::to_string(kSegmentVersion + 1));
+  EXPECT_EQ(fresh->header.version, kSegmentVersion);
+  EXPECT_EQ(fresh->workers[0].replied.load(), 0u);
+  fresh->workers[0].replied.store(5);
+  // The old mapping is untouched: same version, same counters, no zeroes, no SIGBUS.
+  EXPECT_EQ(old_seg->header.version, kSegmentVersion + 1);
+  EXPECT_EQ(old_seg->header.magic, kSegmentMagic);
+  EXPECT_EQ(old_seg->workers[0].replied.load(), 77u);
+  munmap(old_map, sizeof(Segment));
+  unlink(path.c_str());
+}
+
 TEST(Segment, AttachToMissingOrForeignFileFails) {
   EXPECT_THROW(SegmentMapping::attach("/nonexistent/chronon.shm", false), std::runtime_error);
   const std::string path = temp_path();
   std::ofstream(path) << "not a segment at all, but long enough to hold a header maybe";
   EXPECT_THROW(SegmentMapping::attach(path, false), std::runtime_error);
+  EXPECT_EQ(SegmentMapping::create(path).replaced(), "not a chronon segment");
   unlink(path.c_str());
 }
 
