@@ -51,8 +51,6 @@ using namespace chronon;
 
 constexpr const char* kDefaultConfig = "/etc/chronon/chronon.conf";
 constexpr const char* kDefaultSegment = "/run/chronon/chronon.shm";
-// How long the dataplane serves the last published state after control stops publishing.
-constexpr auto kHoldover = std::chrono::hours(1);
 
 struct Options {
   std::string config = kDefaultConfig;
@@ -238,7 +236,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
     dp::PublishedState ps{};
     ps.server = state_source.current();
     ps.published_mono_ns = ts::to_nanos(clock.monotonic()).count();
-    ps.holdover_ns = std::chrono::duration_cast<ts::Nanos>(kHoldover).count();
+    ps.holdover_ns = static_cast<int64_t>(cfg.holdover_s * 1e9);
     seg->state.write(ps);
     last_served = ps.server;
   };

@@ -2,8 +2,9 @@
 // chronon-loadgen's XDP program, attached to the interface it sends from. Two jobs in one
 // program, because BPF_PROG_RUN in live-frames mode is only fast for a program the kernel's XDP
 // dispatcher already holds (an attached one; otherwise every run rebuilds the dispatcher):
-//  * received frames: UDP from the server's port (the replies) goes to the AF_XDP socket of
-//    the receiving queue; everything else (ARP, ICMP, IPv6 ND) passes to the kernel;
+//  * received frames: replies to the simulated clients (IPv4 UDP from the server's port to the
+//    clients' subnet) go to the AF_XDP socket of the receiving queue; everything else (ARP,
+//    ICMP, IPv6, the host's own NTP queries) passes to the kernel;
 //  * the request template, run by BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES (recognised by
 //    our own MAC as its source): becomes one simulated client's request, sent now (address,
 //    port, the transmit stamp of request_stamp.h, interleaved fields where the client has had
@@ -14,7 +15,6 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
-#include <linux/ipv6.h>
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
@@ -127,19 +127,16 @@ struct {
   __type(value, __u32);  // AF_XDP socket fd
 } xsks SEC(".maps");
 
-static __always_inline struct udphdr *udp_of_ipv4(void *l3, void *data_end) {
+// A reply to one of our clients: IPv4 UDP from the server's port to an address of the clients'
+// subnet. Anything else, replies to the host's own sockets included, is the kernel's.
+static __always_inline int is_client_reply(void *l3, void *data_end) {
   struct iphdr *ip = l3;
   if ((void *)(ip + 1) > data_end || ip->protocol != IPPROTO_UDP) return 0;
   if (ip->ihl < 5 || (ip->frag_off & bpf_htons(0x3fff))) return 0;
+  if ((bpf_ntohl(ip->daddr) & ~host_mask) != subnet_base) return 0;
   struct udphdr *udp = (void *)ip + ip->ihl * 4;
-  return (void *)(udp + 1) > data_end ? 0 : udp;
-}
-
-static __always_inline struct udphdr *udp_of_ipv6(void *l3, void *data_end) {
-  struct ipv6hdr *ip6 = l3;
-  if ((void *)(ip6 + 1) > data_end || ip6->nexthdr != IPPROTO_UDP) return 0;
-  struct udphdr *udp = (void *)(ip6 + 1);
-  return (void *)(udp + 1) > data_end ? 0 : udp;
+  if ((void *)(udp + 1) > data_end) return 0;
+  return udp->source == bpf_htons(server_port);
 }
 
 SEC("xdp")
@@ -153,13 +150,7 @@ int loadgen(struct xdp_md *ctx) {
       eth->h_source[4] == own_mac[4] && eth->h_source[5] == own_mac[5]) {
     return make_request(data, data_end);
   }
-  struct udphdr *udp = 0;
-  if (eth->h_proto == bpf_htons(ETH_P_IP)) {
-    udp = udp_of_ipv4(eth + 1, data_end);
-  } else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-    udp = udp_of_ipv6(eth + 1, data_end);
-  }
-  if (!udp || udp->source != bpf_htons(server_port)) return XDP_PASS;
+  if (eth->h_proto != bpf_htons(ETH_P_IP) || !is_client_reply(eth + 1, data_end)) return XDP_PASS;
   return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS);
 }
 

@@ -160,6 +160,9 @@ struct Config {
   std::string cmdgroup;  // chronon: group of the command socket, may change state
   bool noclientlog = false;
   uint64_t clientloglimit = 524288;  // bytes
+  // chronon: how long the dataplane serves the last published state after chronond stops
+  // publishing (killed, hung), before it answers as unsynchronised.
+  double holdover_s = 3600;
   double stratumweight = 0.001, logchange_s = 1.0, maxupdateskew_ppm = 1000.0;
   double maxdistance_s = 3.0, maxjitter_s = 1.0, maxdrift_ppm = 500000.0;
   double maxclockerror_ppm = 1.0, maxslewrate_ppm = 83333.333, reselectdist_s = 1e-4;

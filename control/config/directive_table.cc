@@ -125,6 +125,13 @@ void clientloglimit(DirectiveContext& c) {
   c.cfg.clientloglimit = v;
 }
 
+void holdover(DirectiveContext& c) {
+  c.expect_args(1);
+  const double v = c.to_double(c.args[0], "seconds");
+  if (v < 1 || v > 7 * 86400) c.fail("holdover " + c.args[0] + " is out of range (1 s to 7 days)");
+  c.cfg.holdover_s = v;
+}
+
 void broadcast(DirectiveContext& c) {
   c.expect_args(2, 3);
   c.to_int(c.args[0], "interval", 1, 1 << 20);
@@ -242,6 +249,7 @@ const std::vector<DirectiveSpec>& directive_table() {
         {"dumponexit", any_args, S::kObsolete},
         {"fallbackdrift", fallbackdrift, kLater},
         {"generatecommandkey", any_args, S::kObsolete},
+        {"holdover", holdover, kDone},  // chronon
         {"hwclockfile", any_string, kLater},
         {"hwtimestamp", parse_hwtimestamp, kDone},
         {"hwtstimeout", any_double, kLater},

@@ -194,6 +194,11 @@ TEST(Config, DataplaneDirective) {
   EXPECT_EQ(c.dataplane.tap, "ntp0");
 }
 
+TEST(Config, HoldoverDirective) {
+  EXPECT_EQ(parse("").holdover_s, 3600);  // an hour by default
+  EXPECT_EQ(parse("holdover 2.5").holdover_s, 2.5);
+}
+
 TEST(Config, MetricsDirective) {
   EXPECT_FALSE(parse("").metrics.enabled);  // off by default
   Config c = parse("# endpoint\nmetrics 127.0.0.1:9123");
@@ -364,6 +369,7 @@ TEST(Config, CommonChronyLinesParse) {
       "ntstrustedcerts 1 /etc/pki/tls/certs",
       "sourcedir /var/run/chrony-dhcp",
       "clientloglimit 100000000",
+      "holdover 30",
       "cmdport 0",
       "port 11123",
       "dumponexit",
@@ -421,6 +427,8 @@ TEST(Config, EachBadLineNamesFileLineAndProblem) {
       {"ratelimit burst 8 kod -1", "test.conf:1: value of option 'kod' -1 for 'ratelimit' is "
                                    "out of range (0 to 1000000)"},
       {"clientloglimit 0", "test.conf:1: clientloglimit 0 is out of range (1 byte to 64 GiB)"},
+      {"holdover 0.5", "test.conf:1: holdover 0.5 is out of range (1 s to 7 days)"},
+      {"holdover 1h", "test.conf:1: invalid seconds '1h' for 'holdover' (a number is expected)"},
       {"clientloglimit -5", "test.conf:1: invalid size in bytes '-5' for 'clientloglimit' (a "
                             "non-negative integer is expected)"},
       {"bindaddress eth0", "test.conf:1: invalid address 'eth0' for 'bindaddress'"},
