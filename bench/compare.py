@@ -81,7 +81,8 @@ def servers_to_run(args, build):
     if have_afxdp:
         out.append(Server("chronon, afxdp backend", "afxdp", backend="afxdp"))
     if have_dpdk and not args.no_dpdk:
-        out.append(Server("chronon, dpdk backend (net_af_packet)", "dpdk", backend="dpdk"))
+        out.append(Server("chronon, dpdk backend (net_af_packet, 2 MiB hugepages)", "dpdk",
+                          backend="dpdk"))
     if have_afxdp and not args.quick:
         n = args.million
         out.append(Server(f"chronon, afxdp, {n:,} clients, basic", "afxdp", backend="afxdp",
@@ -94,6 +95,7 @@ def servers_to_run(args, build):
 def run_server(L, args, build, srv):
     """Runs the load generator's rate steps against one server; returns the step records."""
     L.BACKEND = srv.backend
+    L.DPDK_HUGEPAGES = srv.backend == "dpdk"  # the lab reserves them and gives them back
     clients = srv.clients or args.clients
     subnet = SUBNET if clients < 65000 else SUBNET_1M
     with L.Lab("cmp") as lab:

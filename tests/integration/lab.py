@@ -22,6 +22,11 @@ BUILD = os.environ.get("CHRONON_BUILD", os.path.join(os.path.dirname(__file__), 
 # net_af_packet on the server's veth, without hugepages; the server's addresses on the TAP
 # interface chronon0, the veth's own stack silenced by a tc drop).
 BACKEND = os.environ.get("CHRONON_BACKEND", "socket")
+# dpdk only: run the EAL on 2 MiB hugepages (the lab reserves 256 of them, mounting hugetlbfs
+# at /dev/hugepages if nothing is mounted, and puts both back when it closes) instead of
+# --no-huge.
+DPDK_HUGEPAGES = os.environ.get("CHRONON_DPDK_HUGEPAGES", "") == "1"
+HUGEPAGES_WANTED = 256
 
 
 def sh(*args, check=True, **kw):
@@ -41,11 +46,16 @@ class Lab:
         self.procs = []
         self.tmp = tempfile.mkdtemp(prefix="chronon-lab-")
         self._up = False
+        self._hugepages_before = None  # nr_hugepages to put back
+        self._mounted_hugetlbfs = False
+        self.huge_dir = "/dev/hugepages"
 
     def __enter__(self):
         atexit.register(self.close)
         for s in (signal.SIGTERM, signal.SIGINT):
             signal.signal(s, lambda *_: (self.close(), sys.exit(1)))
+        if BACKEND == "dpdk" and DPDK_HUGEPAGES:
+            self.reserve_hugepages()
         self.close_namespaces()
         sh("ip", "netns", "add", self.srv)
         sh("ip", "netns", "add", self.cli)
@@ -95,6 +105,33 @@ class Lab:
                         pass
                 sh("ip", "netns", "del", ns, check=False)
 
+    def reserve_hugepages(self):
+        mounts = [l.split()[1] for l in open("/proc/mounts") if l.split()[2] == "hugetlbfs"]
+        if mounts:
+            self.huge_dir = mounts[0]
+        else:
+            os.makedirs(self.huge_dir, exist_ok=True)
+            sh("mount", "-t", "hugetlbfs", "nodev", self.huge_dir)
+            self._mounted_hugetlbfs = True
+        with open("/proc/sys/vm/nr_hugepages") as f:
+            before = int(f.read())
+        if before < HUGEPAGES_WANTED:
+            self._hugepages_before = before
+            with open("/proc/sys/vm/nr_hugepages", "w") as f:
+                f.write(str(HUGEPAGES_WANTED))
+        with open("/proc/sys/vm/nr_hugepages") as f:
+            if int(f.read()) < HUGEPAGES_WANTED // 2:
+                raise RuntimeError("could not reserve hugepages for DPDK")
+
+    def release_hugepages(self):
+        if self._hugepages_before is not None:
+            with open("/proc/sys/vm/nr_hugepages", "w") as f:
+                f.write(str(self._hugepages_before))
+            self._hugepages_before = None
+        if self._mounted_hugetlbfs:
+            sh("umount", self.huge_dir, check=False)
+            self._mounted_hugetlbfs = False
+
     def close(self):
         for p in self.procs:
             if p.poll() is None:
@@ -104,6 +141,7 @@ class Lab:
         if self._up:
             self.close_namespaces()
             self._up = False
+        self.release_hugepages()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def path(self, name):
@@ -137,7 +175,9 @@ class Lab:
         if BACKEND == "afxdp":
             line = f"dataplane afxdp {self.srv_dev}"
         else:
-            line = (f"dataplane dpdk net_af_packet0 lcores 0,1 eal \"--no-huge -m 256 --no-pci "
+            memory = (f"-m 256 --huge-dir {self.huge_dir} --file-prefix chronon-{os.getpid()}"
+                      if DPDK_HUGEPAGES else "--no-huge -m 256")
+            line = (f"dataplane dpdk net_af_packet0 lcores 0,1 eal \"{memory} --no-pci "
                     f"--vdev=net_af_packet0,iface={self.srv_dev}\"")
         return "\n".join(lines) + f"\n{line}\n"
 
