@@ -25,6 +25,7 @@
 
 #include "control/cmdmon/command_channels.h"
 #include "control/config/config.h"
+#include "control/config_reload.h"
 #include "control/dataplane_supervisor.h"
 #include "control/pidfile.h"
 #include "control/policy_publisher.h"
@@ -269,10 +270,24 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   ctl::CommandChannels commands(cfg, keeper, state_source, clock, *seg.get(), &cmd_warnings);
   for (const auto& w : cmd_warnings) spdlog::warn("{}", w);
   commands.set_cyclelogs([&tk_logs] { tk_logs.reopen(); });
-  commands.set_reload_sources([&cfg, &sources](std::string* summary) -> std::string {
+  // The configuration in force: chronon reload and SIGHUP replace its access rules, rate
+  // limit and sources.
+  ctl::Config live = cfg;
+  const auto reload_config = [&live, &o, &seg, &sources]() {
+    const ctl::ReloadOutcome r = ctl::reload_config(o.config, &live, *seg.get(), sources);
+    for (const auto& n : r.notes) spdlog::warn("reload: {}", n);
+    if (r.ok) {
+      spdlog::info("reload: {} re-read; {}", o.config, r.summary);
+    } else {
+      spdlog::error("reload: {}; the configuration in force is unchanged", r.summary);
+    }
+    return r.ok;
+  };
+  commands.set_reload_config(reload_config);
+  commands.set_reload_sources([&live, &sources](std::string* summary) -> std::string {
     std::vector<std::string> notes;
     try {
-      const auto fresh = ctl::read_sourcedirs(cfg.sourcedirs, &notes);
+      const auto fresh = ctl::read_sourcedirs(live.sourcedirs, &notes);
       *summary = sources.reload(fresh);
     } catch (const ctl::ConfigError& e) {
       return e.what();
@@ -347,9 +362,11 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
       signalfd_siginfo si{};
       if (read(sfd, &si, sizeof si) == sizeof si) {
         if (si.ssi_signo == SIGHUP) {
-          // As chronyd's cyclelogs: log files are reopened (after logrotate moved them).
+          // As chronyd's cyclelogs (log files reopened after logrotate moved them), and as
+          // chronon reload.
           tk_logs.reopen();
-          spdlog::info("SIGHUP: log files reopened (configuration reload is not implemented)");
+          spdlog::info("SIGHUP: log files reopened");
+          reload_config();
         } else {
           spdlog::info("signal {} received, shutting down", si.ssi_signo);
           stop = true;

@@ -42,7 +42,7 @@ std::unique_ptr<SourceDriver::Endpoint> SourceDriver::make_endpoint(const Source
   return e;
 }
 
-std::string SourceDriver::reload(const std::vector<SourceConfig>& fresh) {
+std::string SourceDriver::reload(const std::vector<SourceConfig>& fresh, bool all) {
   std::set<std::string> wanted, present;
   for (const SourceConfig& c : fresh) wanted.insert(c.line);
   std::set<std::string> removed_lines;
@@ -50,7 +50,7 @@ std::string SourceDriver::reload(const std::vector<SourceConfig>& fresh) {
   for (auto* list : {&endpoints_, &added_}) {
     for (auto& e : *list) {
       NtpSource& s = keeper_.source(e->source);
-      if (!e->config.from_sourcedir || s.retired()) continue;
+      if ((!all && !e->config.from_sourcedir) || s.retired()) continue;
       if (wanted.count(e->config.line)) {
         present.insert(e->config.line);
         continue;

@@ -35,10 +35,11 @@ class SourceDriver {
   void set_peers_enabled(bool on);
   // Sources whose host name has not resolved yet.
   int unresolved() const;
-  // chronyc reload sources: the sourcedir sources become `fresh` (compared line by line):
-  // the ones no longer listed are removed, new ones added (from the next poll), the others
-  // keep their state. Returns "N sources added, M removed".
-  std::string reload(const std::vector<SourceConfig>& fresh);
+  // chronyc reload sources (`all` false): the sourcedir sources become `fresh` (compared
+  // line by line): the ones no longer listed are removed, new ones added (from the next
+  // poll), the others keep their state. chronon reload (`all` true): the same over every
+  // source, those of the configuration file included. Returns "N sources added, M removed".
+  std::string reload(const std::vector<SourceConfig>& fresh, bool all = false);
 
   // Events (measured responses, clock updates) are appended to `events`.
   bool service(const std::vector<pollfd>& fds, size_t first, std::vector<std::string>* logs,

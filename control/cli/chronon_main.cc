@@ -44,6 +44,8 @@ void usage(FILE* out) {
       "  offline [ADDRESS|ADDRESS/BITS|MASK/ADDRESS]  stop polling them\n"
       "  onoffline               set every source online\n"
       "  cyclelogs               reopen the log files (after logrotate moved them)\n"
+      "  reload                  read chronond's configuration file again: allow/deny,\n"
+      "                          ratelimit and sources change while serving (chronon's own)\n"
       "  reload sources          read the sourcedir files again: add and remove sources\n"
       "  burst GOOD/TOTAL [ADDRESS|ADDRESS/BITS|MASK/ADDRESS]  a quick series of requests\n"
       "  makestep [THRESHOLD LIMIT]  step the clock by what is left of the current slew, or\n"

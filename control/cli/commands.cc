@@ -233,14 +233,26 @@ int run_state_command(const std::vector<std::string>& args, chronon::ctl::Cmdmon
       fields = candm::makestep_fields(m);
     }
   } else if (cmd == "reload") {
-    if (args.size() != 2 || args[1] != "sources") return usage_error("only 'reload sources'");
-    code = candm::kReloadSources;
+    // chronyc's `reload sources`; chronon's own `reload`: the whole configuration file.
+    if (args.size() == 1) {
+      code = candm::kChrononReload;
+    } else if (args.size() == 2 && args[1] == "sources") {
+      code = candm::kReloadSources;
+    } else {
+      return usage_error("expected 'reload' or 'reload sources'");
+    }
   } else {  // onoffline, cyclelogs
     if (args.size() != 1) return usage_error("takes no arguments");
     code = cmd == "onoffline" ? candm::kOnOffline : candm::kCycleLogs;
   }
   std::vector<uint8_t> reply;
-  if (!ask(client, code, fields, candm::kRpyNull, &reply)) return 1;
+  if (!ask(client, code, fields, candm::kRpyNull, &reply)) {
+    if (code == candm::kChrononReload) {
+      std::fputs("chronon: chronond kept the configuration in force; its log says what is "
+                 "wrong (file, line and problem)\n", stderr);
+    }
+    return 1;
+  }
   std::puts("200 OK");
   return 0;
 }

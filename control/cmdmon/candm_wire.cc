@@ -122,7 +122,7 @@ std::optional<ReplyType> reply_type_for(uint16_t command) {
     case kNtpData: return kRpyNtpData;
     case kSelectData: return kRpySelectData;
     case kOnline: case kOffline: case kBurst: case kMakeStep: case kOnOffline:
-    case kModifyMakestep: case kCycleLogs: case kReloadSources:
+    case kModifyMakestep: case kCycleLogs: case kReloadSources: case kChrononReload:
       return kRpyNull;
     default: return std::nullopt;
   }
@@ -132,7 +132,7 @@ size_t request_length(uint16_t command) {
   size_t fields;
   switch (command) {
     case kNull: case kNSources: case kTracking: case kActivity: case kServerStats:
-    case kMakeStep: case kOnOffline: case kCycleLogs: case kReloadSources:
+    case kMakeStep: case kOnOffline: case kCycleLogs: case kReloadSources: case kChrononReload:
       fields = 0;
       break;
     case kSourceData: case kSourceStats: case kSelectData: fields = 4; break;

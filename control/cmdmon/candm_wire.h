@@ -23,6 +23,9 @@ enum Command : uint16_t {
   kTracking = 33, kSourceStats = 34, kCycleLogs = 37, kMakeStep = 43, kActivity = 44, kModifyMakestep = 50,
   kServerStats = 54, kNtpData = 57, kOnOffline = 63, kNtpSourceName = 65, kClientAccessesByIndex3 = 68,
   kSelectData = 69, kReloadSources = 70,
+  // chronon's own requests, far above chrony's codes (chronyd answers them 502 Invalid
+  // command). Change history: 0x8000 added with `chronon reload`.
+  kChrononReload = 0x8000,
 };
 // Reply formats (RPY_*).
 enum ReplyType : uint16_t {

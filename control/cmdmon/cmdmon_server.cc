@@ -127,7 +127,7 @@ bool changes_state(uint16_t command) {
   switch (command) {
     case candm::kOnline: case candm::kOffline: case candm::kOnOffline: case candm::kBurst:
     case candm::kMakeStep: case candm::kModifyMakestep: case candm::kCycleLogs:
-    case candm::kReloadSources:
+    case candm::kReloadSources: case candm::kChrononReload:
       return true;
     default:
       return false;
@@ -228,6 +228,11 @@ std::vector<uint8_t> CmdmonServer::change_state(const candm::Request& r) {
     }
     spdlog::info("reload sources: {}", summary);
     return candm::reply_status(r, candm::kSuccess);
+  }
+  if (r.command == candm::kChrononReload) {
+    if (!reload_config_) return candm::reply_status(r, candm::kInvalid);
+    // The outcome (what changed, or the error with its file and line) is in the log.
+    return candm::reply_status(r, reload_config_() ? candm::kSuccess : candm::kFailed);
   }
   if (r.command == candm::kCycleLogs) {
     if (!cyclelogs_) return candm::reply_status(r, candm::kInvalid);

@@ -42,6 +42,8 @@ class CmdmonServer {
   // What `reload sources` does: "" with a summary for the log, or why it failed.
   using ReloadSources = std::function<std::string(std::string* summary)>;
   void set_reload_sources(ReloadSources reload) { reload_sources_ = std::move(reload); }
+  // chronon reload: re-reads the configuration; returns false when it kept the old one.
+  void set_reload_config(std::function<bool()> reload) { reload_config_ = std::move(reload); }
   const std::string& path() const { return path_; }
   // Answers the requests waiting on the socket. `unresolved`: sources whose name has not
   // resolved yet (for activity).
@@ -75,6 +77,7 @@ class CmdmonServer {
   SourceCommands* commands_ = nullptr;
   std::function<void()> cyclelogs_;
   ReloadSources reload_sources_;
+  std::function<bool()> reload_config_;
   std::string last_clients_error_;
   time_t last_clients_error_s_ = 0;
   uint64_t hits_ = 0, drops_ = 0;

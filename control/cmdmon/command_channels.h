@@ -35,6 +35,8 @@ class CommandChannels {
   void set_reload_sources(CmdmonServer::ReloadSources f) {
     unix_.set_reload_sources(std::move(f));
   }
+  // What chronon reload does here.
+  void set_reload_config(std::function<bool()> f) { unix_.set_reload_config(std::move(f)); }
   // Command requests answered and refused, on every channel (serverstats, metrics).
   uint64_t cmd_hits() const { return unix_.hits(); }
   uint64_t cmd_drops() const { return unix_.drops(); }

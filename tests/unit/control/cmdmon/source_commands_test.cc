@@ -114,6 +114,33 @@ TEST(SourceCommands, ServerRefusesStateChangesWithoutTheRight) {
   EXPECT_EQ(status(candm::kServerStats, {}, O::kUnixReadOnly), candm::kSuccess);
 }
 
+TEST(SourceCommands, ChrononReloadIsPrivilegedAndReportsFailure) {
+  Rig r;
+  CmdmonServer server{testing::TempDir() + "/source_commands_reload.sock"};
+  auto status = [&](CmdmonServer::Origin o) {
+    auto req = candm::make_request(candm::kChrononReload, 4);
+    const auto rep = server.handle(req.data(), req.size(), r.reports, 0, o);
+    candm::ReplyHeader h;
+    EXPECT_EQ(candm::parse_reply(rep.data(), rep.size(), &h), "");
+    return h.status;
+  };
+  using O = CmdmonServer::Origin;
+  EXPECT_EQ(status(O::kUnixSocket), candm::kInvalid);  // no reload set: as chronyd, 502
+  int calls = 0;
+  bool ok = true;
+  server.set_reload_config([&] {
+    ++calls;
+    return ok;
+  });
+  EXPECT_EQ(status(O::kUnixReadOnly), candm::kUnauth);
+  EXPECT_EQ(status(O::kNetwork), candm::kUnauth);
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(status(O::kUnixSocket), candm::kSuccess);
+  ok = false;
+  EXPECT_EQ(status(O::kUnixSocket), candm::kFailed);
+  EXPECT_EQ(calls, 2);
+}
+
 TEST(SourceCommands, ShortRequestsAreRefusedBeforeTheyAct) {
   Rig r;
   CmdmonServer server{testing::TempDir() + "/source_commands_short.sock"};
