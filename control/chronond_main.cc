@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <strings.h>
 #include <functional>
@@ -445,6 +446,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (o.dataplane_binary.empty()) o.dataplane_binary = sibling_binary("chronon-dataplane");
+  // A reload reads the file again after daemonize() has moved to /: keep its absolute path.
+  if (!o.config.empty() && o.config.front() != '/') {
+    if (char* abs = realpath(o.config.c_str(), nullptr)) {
+      o.config = abs;
+      free(abs);
+    }
+  }
   // A start-up report to a parent that has gone away must not kill the daemon.
   signal(SIGPIPE, SIG_IGN);
   try {
