@@ -59,7 +59,9 @@ std::vector<std::string> drop_privileges(const sandbox::UserCredentials& user,
                                          const sandbox::CapabilityPlan& plan, const HandOver& h,
                                          const Config& cfg) {
   for (const auto& d : h.created_dirs) give(d, user.uid, user.gid, user.name);
-  give(h.segment, user.uid, user.gid, user.name);
+  // Files keep their group (root's, or cmdgroup's for the socket): the user's own group may be
+  // shared with others (nobody's nogroup), who must not read the policy or send commands.
+  give(h.segment, user.uid, static_cast<gid_t>(-1), user.name);
   give(h.command_socket, user.uid, static_cast<gid_t>(-1), user.name);
   sandbox::switch_user(user, plan.control, plan.dataplane_start);
   // Now as the user: what it will fail to write later is better said at start.

@@ -20,7 +20,8 @@ std::vector<std::string> missing_parent_dirs(const std::string& path);
 // What chronond created or opened as root that its user must own afterwards.
 struct HandOver {
   std::vector<std::string> created_dirs;  // removing the pid file and socket at exit, logs
-  std::string segment;         // a restarted dataplane (running as the user) opens it again
+  std::string segment;         // a restarted dataplane (running as the user) opens it again;
+                               // its group (root) stays
   std::string command_socket;  // owned by the user, as chronyd's; its group stays cmdgroup's
 };
 

@@ -28,6 +28,7 @@ const Names kRuntime = {
     "clock_gettime", "clock_getres", "gettimeofday", "time",
     "read", "write", "readv", "writev", "pread64", "close", "poll", "ppoll", "lseek",
     "fstat", "newfstatat", "statx", "openat", "getdents64", "fcntl", "getrandom", "uname",
+    "readlink", "readlinkat",  // glibc's realpath, name-service modules (libnss_systemd)
     "getuid", "geteuid", "getgid", "getegid",
 };
 
