@@ -58,12 +58,13 @@ const Names kSpawn = {
     "get_mempolicy", "set_mempolicy", "capget", "capset", "seccomp",
 };
 
-// The socket backend while serving (in the dataplane, or inline in chronond).
-const Names kSocketServing = {"clone", "clone3"};
+// The socket backend while serving (in the dataplane, or inline in chronond); ioctl for the
+// PHC readings of `hwtimestamp` (PTP_SYS_OFFSET) and interface look-ups.
+const Names kSocketServing = {"clone", "clone3", "ioctl"};
 
 // The afxdp backend: libbpf, the XDP program's maps, AF_XDP rings, netlink address refresh.
 const Names kAfxdpStart = {"bpf", "ioctl", "uname", "mmap", "getsockname", "sendto"};
-const Names kAfxdpServing = {"bpf", "clone", "clone3"};
+const Names kAfxdpServing = {"bpf", "clone", "clone3", "ioctl", "sched_setaffinity"};
 
 // Level 2: what no chronon process does after start-up.
 const Names kNever = {
@@ -130,9 +131,14 @@ std::vector<std::string> allowed_syscalls(const FilterScope& s) {
   const bool afxdp = s.dataplane == DataplaneKind::kAfxdp;
   if (s.process == FilteredProcess::kControl) {
     add(&out, kControl);
+    // Inherited by the dataplane, whose calls must pass both filters.
     if (separate_dataplane(s.dataplane)) {
       add(&out, kSpawn);
-      if (afxdp) add(&out, kAfxdpStart);
+      add(&out, kSocketServing);
+      if (afxdp) {
+        add(&out, kAfxdpStart);
+        add(&out, kAfxdpServing);
+      }
     }
     if (s.dataplane == DataplaneKind::kInline) add(&out, kSocketServing);
   } else {
