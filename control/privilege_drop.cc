@@ -43,11 +43,16 @@ std::vector<std::string> missing_parent_dirs(const std::string& path) {
 sandbox::DataplaneKind dataplane_kind(const Config& cfg) {
   using K = DataplaneConfig::Kind;
   switch (cfg.dataplane.kind) {
-    case K::kAfxdp: return sandbox::DataplaneKind::kAfxdp;
-    case K::kDpdk: return sandbox::DataplaneKind::kDpdk;
-    case K::kInline: return sandbox::DataplaneKind::kInline;
-    case K::kNone: return sandbox::DataplaneKind::kNone;
-    default: return sandbox::DataplaneKind::kSocket;
+    case K::kAfxdp:
+      return sandbox::DataplaneKind::kAfxdp;
+    case K::kDpdk:
+      return sandbox::DataplaneKind::kDpdk;
+    case K::kInline:
+      return sandbox::DataplaneKind::kInline;
+    case K::kNone:
+      return sandbox::DataplaneKind::kNone;
+    default:
+      return sandbox::DataplaneKind::kSocket;
   }
 }
 

@@ -55,9 +55,9 @@ enum class DataplaneKind { kSocket, kAfxdp, kDpdk, kInline, kNone };
 
 struct PrivilegeNeeds {
   DataplaneKind dataplane = DataplaneKind::kSocket;
-  bool clock_control = true;       // false with -x
-  int ntp_port = 123;              // `port`; 0 = no server port
-  bool hwtimestamp = false;        // any `hwtimestamp` line
+  bool clock_control = true;  // false with -x
+  int ntp_port = 123;         // `port`; 0 = no server port
+  bool hwtimestamp = false;   // any `hwtimestamp` line
 };
 
 struct CapabilityPlan {

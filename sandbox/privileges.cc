@@ -39,7 +39,8 @@ void trim_bounding_set(CapSet keep) {
   for (int cap = 0; cap < 64; ++cap) {
     if (keep.has(cap)) continue;
     if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0) break;  // beyond the kernel's last
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) fail("PR_CAPBSET_DROP " + capability_name(cap), errno);
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+      fail("PR_CAPBSET_DROP " + capability_name(cap), errno);
   }
 }
 
@@ -61,7 +62,8 @@ void switch_user(const UserCredentials& user, CapSet own, CapSet for_children) {
   // The uid change emptied the effective set and (thanks to KEEPCAPS) kept the permitted one.
   set_thread_caps(own, all, for_children);
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) fail("PR_SET_KEEPCAPS", errno);
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) fail("PR_CAP_AMBIENT_CLEAR_ALL", errno);
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
+    fail("PR_CAP_AMBIENT_CLEAR_ALL", errno);
   no_new_privs();
   // Paranoia, as chronyd: root must be out of reach now.
   if (user.uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
@@ -72,7 +74,8 @@ void switch_user(const UserCredentials& user, CapSet own, CapSet for_children) {
 void restrict_capabilities(CapSet keep) {
   if (effective_capabilities().has(CAP_SETPCAP)) trim_bounding_set(keep);
   set_thread_caps(keep, keep, {});
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) fail("PR_CAP_AMBIENT_CLEAR_ALL", errno);
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
+    fail("PR_CAP_AMBIENT_CLEAR_ALL", errno);
   no_new_privs();
 }
 

@@ -10,7 +10,6 @@ import json
 import os
 import pwd
 import signal
-import subprocess
 import sys
 import unittest
 
@@ -278,6 +277,20 @@ class Privileges(unittest.TestCase):
             self.assertEqual(r.stdout, "200 OK\n", r.stderr)
         finally:
             os.chmod(self.lab.tmp, 0o755)
+
+    def test_unknown_user_and_bad_filter_level_stop_the_start(self):
+        conf = self.lab.write_conf("bad.conf", "local stratum 7\ndataplane none\ncmdport 0\n"
+                                   f"bindcmdaddress {self.lab.path('bad.sock')}\n"
+                                   f"pidfile {self.lab.path('bad.pid')}\n")
+        chronond = os.path.join(L.BUILD, "chronond")
+        r = L.sh(chronond, "-d", "-x", "-u", "no-such-chronon-user", "-f", conf, "-S",
+                 self.lab.path("bad.shm"), check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("chronond: user 'no-such-chronon-user' not found", r.stderr)
+        self.assertFalse(os.path.exists(self.lab.path("bad.shm")), "started before the check")
+        r = L.sh(chronond, "-d", "-x", "-F", "3", "-f", conf, check=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("invalid -F level '3'", r.stderr)
 
     def test_zz_killed_dataplane_comes_back_with_the_same_credentials(self):
         old = self.dataplane()

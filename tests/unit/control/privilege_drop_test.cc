@@ -2,10 +2,9 @@
 // and the needs it derives from the configuration.
 #include "control/privilege_drop.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <string>

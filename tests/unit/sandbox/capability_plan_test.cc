@@ -34,8 +34,8 @@ TEST(CapabilityPlan, SocketDataplaneBindsThenKeepsNothing) {
 
 TEST(CapabilityPlan, AfxdpStartsWithBpfAndNetworkThenKeepsNothing) {
   const auto p = plan_capabilities({DataplaneKind::kAfxdp, false, 123, false});
-  EXPECT_EQ(p.dataplane_start, (CapSet{CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_NET_RAW,
-                                       CAP_IPC_LOCK, CAP_SETPCAP}));
+  EXPECT_EQ(p.dataplane_start,
+            (CapSet{CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_NET_RAW, CAP_IPC_LOCK, CAP_SETPCAP}));
   EXPECT_FALSE(p.dataplane_start.has(CAP_SYS_ADMIN));
   EXPECT_TRUE(p.dataplane_run.empty());
   // Control never holds the dataplane's set as its own.

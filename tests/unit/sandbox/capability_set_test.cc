@@ -16,7 +16,8 @@ TEST(CapSet, MaskMatchesProcStatusBits) {
 }
 
 TEST(CapSet, NamesInKernelOrder) {
-  EXPECT_EQ((CapSet{CAP_SYS_TIME, CAP_NET_BIND_SERVICE}).names(), "cap_net_bind_service,cap_sys_time");
+  EXPECT_EQ((CapSet{CAP_SYS_TIME, CAP_NET_BIND_SERVICE}).names(),
+            "cap_net_bind_service,cap_sys_time");
   EXPECT_EQ((CapSet{CAP_BPF, CAP_PERFMON}).names(), "cap_perfmon,cap_bpf");
   EXPECT_EQ(CapSet{}.names(), "none");
   EXPECT_EQ(capability_name(63), "cap_63");

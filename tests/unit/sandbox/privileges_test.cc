@@ -2,12 +2,11 @@
 // process keeps its own credentials). Needs root; skipped otherwise.
 #include "sandbox/privileges.h"
 
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/timex.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cerrno>
 #include <fstream>
@@ -118,8 +117,8 @@ TEST_F(Privileges, SwitchUserKeepsOwnEffectiveAndChildrensPermittedOnly) {
 TEST_F(Privileges, RestrictKeepsOnlyTheGivenSetAndEmptiesTheRest) {
   auto kv = in_child([] {
     restrict_capabilities(CapSet{CAP_NET_RAW});
-    return "probe_sys_time:\t" + sys_time_probe() + "\nprobe_raw_socket:\t" +
-           raw_socket_probe() + "\n";
+    return "probe_sys_time:\t" + sys_time_probe() + "\nprobe_raw_socket:\t" + raw_socket_probe() +
+           "\n";
   });
   ASSERT_EQ(kv.count("error"), 0u) << kv["error"];
   EXPECT_EQ(kv["CapEff"], hex(CapSet{CAP_NET_RAW}));

@@ -2,11 +2,10 @@
 // a call outside them (in forked children; the test process stays unfiltered).
 #include "sandbox/syscall_filter.h"
 
+#include <gtest/gtest.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <csignal>
@@ -49,8 +48,8 @@ TEST(SyscallFilter, DpdkIsRefused) {
 TEST(SyscallFilter, ControlAllowsWhatItsDataplaneNeedsToStart) {
   // The control filter is inherited across fork and execve.
   const auto ctl = allowed_syscalls({FilteredProcess::kControl, DataplaneKind::kAfxdp});
-  for (const char* s : {"execve", "prctl", "capset", "seccomp", "bpf", "adjtimex",
-                        "clock_adjtime", "process_vm_readv", "pidfd_open", "close_range"}) {
+  for (const char* s : {"execve", "prctl", "capset", "seccomp", "bpf", "adjtimex", "clock_adjtime",
+                        "process_vm_readv", "pidfd_open", "close_range"}) {
     EXPECT_TRUE(has(ctl, s)) << s;
   }
   for (const auto& s : allowed_syscalls({FilteredProcess::kDataplane, DataplaneKind::kAfxdp})) {
@@ -58,7 +57,8 @@ TEST(SyscallFilter, ControlAllowsWhatItsDataplaneNeedsToStart) {
   }
   EXPECT_FALSE(has(allowed_syscalls({FilteredProcess::kControl, DataplaneKind::kSocket}), "bpf"));
   // A control without a dataplane process never starts one.
-  EXPECT_FALSE(has(allowed_syscalls({FilteredProcess::kControl, DataplaneKind::kInline}), "execve"));
+  EXPECT_FALSE(
+      has(allowed_syscalls({FilteredProcess::kControl, DataplaneKind::kInline}), "execve"));
 }
 
 TEST(SyscallFilter, DataplaneNeverExecutesOrAdjustsTheClock) {
