@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "control/config_reload.h"
 #include "control/dataplane_supervisor.h"
 #include "control/pidfile.h"
+#include "control/privilege_drop.h"
 #include "control/policy_publisher.h"
 #include "control/server_state_source.h"
 #include "control/driftfile.h"
@@ -43,6 +45,8 @@
 #include "dataplane/inline_server.h"
 #include "control/timekeeper.h"
 #include "dataplane/shared/segment.h"
+#include "sandbox/privileges.h"
+#include "sandbox/syscall_filter.h"
 #include "timestamping/clock.h"
 #include "timestamping/system_clock_control.h"
 #include "timestamping/virtual_clock.h"
@@ -61,6 +65,8 @@ struct Options {
   int debug = 0;          // -d given (twice: debug logging)
   bool no_detach = false; // -n
   bool no_clock = false;  // -x
+  std::string user;       // -u (overrides the `user` directive)
+  int filter_level = 0;   // -F
 };
 
 void usage(FILE* out) {
@@ -72,6 +78,10 @@ void usage(FILE* out) {
       "  -n               stay in the foreground, log to syslog\n"
       "  -x               never adjust the system clock: compute and serve, but leave the\n"
       "                   clock to someone else (sources are followed on a virtual clock)\n"
+      "  -u USER          after start-up, run as USER with only the capabilities each\n"
+      "                   process needs (overrides the 'user' directive; default: stay root)\n"
+      "  -F LEVEL         seccomp filter: 0 off (default), 1 allow only expected system\n"
+      "                   calls, 2 block a few never expected; negative: SIGSYS, not kill\n"
       "  -S, --segment PATH   shared segment with the dataplane (default %s)\n"
       "  --dataplane PATH     dataplane binary (default: chronon-dataplane beside chronond)\n"
       "  -v, --version    print the version and exit\n"
@@ -153,10 +163,21 @@ void log_dataplane_stderr(ctl::DataplaneSupervisor& sup) {
   for (const auto& line : sup.read_stderr()) spdlog::warn("{}", line);
 }
 
-int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access) {
+int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access,
+        const std::optional<sandbox::UserCredentials>& user) {
   for (const auto& n : cfg.not_implemented) spdlog::warn("{}", n);
   for (const auto& n : cfg.notices) spdlog::info("{}", n);
 
+  // The directories chronond creates now belong to its user once it drops root (-u), so that
+  // it can still remove its pid file and socket at exit and write its logs.
+  ctl::HandOver hand_over;
+  auto note_new_dirs = [&hand_over](const std::string& path) {
+    for (auto& d : ctl::missing_parent_dirs(path)) hand_over.created_dirs.push_back(std::move(d));
+  };
+  note_new_dirs(o.segment);
+  note_new_dirs(cfg.pidfile);
+  note_new_dirs(cfg.cmdsocket);
+  if (!cfg.logdir.empty()) note_new_dirs(cfg.logdir + "/");
   ctl::make_parent_dirs(o.segment);
   ctl::PidFile pidfile(cfg.pidfile);
   auto seg = dp::SegmentMapping::create(o.segment);
@@ -308,8 +329,31 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access)
   } else if (cfg.dataplane.kind == Kind::kNone) {
     seg->header.dataplane_pid.store(0);
   } else {
-    const auto argv = ctl::dataplane_argv(o.dataplane_binary, o.segment, cfg);
+    const auto argv = ctl::dataplane_argv(o.dataplane_binary, o.segment, cfg,
+                                          user ? user->name : "", o.filter_level);
     sup = std::make_unique<ctl::DataplaneSupervisor>(argv, ctl::fnv1a(argv), seg.get());
+    // A dataplane left with other settings is stopped while still root (it may be root's).
+    const std::string retired = sup->adopt_or_retire();
+    if (!retired.empty()) spdlog::info("{}", retired);
+  }
+  // Everything is open, bound and created: give up root (-u), then load the filter (-F),
+  // before the dataplane starts, so that it starts exactly as it will after a restart.
+  if (user) {
+    const auto plan = sandbox::plan_capabilities(ctl::privilege_needs(cfg, o.no_clock));
+    hand_over.segment = o.segment;
+    hand_over.command_socket = cfg.cmdsocket;
+    for (const auto& w : ctl::drop_privileges(*user, plan, hand_over, cfg)) spdlog::warn("{}", w);
+    if (sup) sup->set_ambient_capabilities(plan.dataplane_start.mask());
+    spdlog::info("running as {} with capabilities {}{}", sandbox::describe(*user),
+                 plan.control.names(),
+                 sup ? " (for the dataplane: " + plan.dataplane_start.names() + ")" : "");
+  }
+  if (o.filter_level != 0) {
+    sandbox::apply_syscall_filter(o.filter_level,
+                                  {sandbox::FilteredProcess::kControl, ctl::dataplane_kind(cfg)});
+    spdlog::info("seccomp filter level {} loaded", o.filter_level);
+  }
+  if (sup) {
     spdlog::info("{}", sup->start());
     if (!sup->adopted() && !ctl::wait_dataplane_ready(*seg.get(), *sup)) {
       sup->stop();
@@ -427,12 +471,22 @@ int main(int argc, char** argv) {
                                      {"dataplane", required_argument, nullptr, 'D'},
                                      {nullptr, 0, nullptr, 0}};
   int c;
-  while ((c = getopt_long(argc, argv, "f:dnxS:vh", long_opts, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "f:dnxu:F:S:vh", long_opts, nullptr)) != -1) {
     switch (c) {
       case 'f': o.config = optarg; break;
       case 'd': ++o.debug; break;
       case 'n': o.no_detach = true; break;
       case 'x': o.no_clock = true; break;
+      case 'u': o.user = optarg; break;
+      case 'F': {
+        const auto level = chronon::sandbox::parse_filter_level(optarg);
+        if (!level) {
+          std::fprintf(stderr, "chronond: invalid -F level '%s' (-2 to 2)\n", optarg);
+          return 2;
+        }
+        o.filter_level = *level;
+        break;
+      }
       case 'S': o.segment = optarg; break;
       case 'D': o.dataplane_binary = optarg; break;
       case 'v': std::printf("chronond (chronon) %s\n", PROJECT_VERSION); return 0;
@@ -459,10 +513,20 @@ int main(int argc, char** argv) {
     // Configuration errors go to stderr before detaching, so a failed start is visible.
     const chronon::ctl::Config cfg = chronon::ctl::load_config(o.config);
     const auto access = chronon::ctl::check_startable(cfg);
+    // -u overrides `user`; root (or any uid 0) means no switch, as chronyd.
+    std::optional<chronon::sandbox::UserCredentials> user;
+    const std::string user_name = o.user.empty() ? cfg.user : o.user;
+    if (!user_name.empty()) {
+      auto found = chronon::sandbox::lookup_user(user_name);
+      if (found.uid != 0) user = std::move(found);
+    }
+    const std::string refused =
+        chronon::sandbox::filter_refusal(o.filter_level, chronon::ctl::dataplane_kind(cfg));
+    if (!refused.empty()) throw std::runtime_error(refused);
     if (o.debug == 0 && !o.no_detach) daemonize();
     setup_logging(o);
     try {
-      return run(o, cfg, *access);
+      return run(o, cfg, *access, user);
     } catch (const std::exception& e) {
       spdlog::critical("{}", e.what());
       report_startup(e.what());

@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "sandbox/privileges.h"
+
 namespace chronon::ctl {
 
 namespace {
@@ -94,6 +96,13 @@ std::vector<std::string> DataplaneSupervisor::read_stderr() {
 }
 
 std::string DataplaneSupervisor::start() {
+  std::string line = prepared_ ? "" : adopt_or_retire();
+  if (adopted_) return "reattached to running dataplane pid " + std::to_string(pid_);
+  return (line.empty() ? "" : line + "; ") + spawn();
+}
+
+std::string DataplaneSupervisor::adopt_or_retire() {
+  prepared_ = true;
   const pid_t old = seg_->header.dataplane_pid.load();
   const Binary binary =
       old > 0 && kill(old, 0) == 0 ? runs_binary(old, argv_[0]) : Binary::kUnrelated;
@@ -103,7 +112,7 @@ std::string DataplaneSupervisor::start() {
       if (pidfd_ >= 0) {
         pid_ = old;
         adopted_ = true;
-        return "reattached to running dataplane pid " + std::to_string(old);
+        return "";
       }
     }
     // Started with other settings, or another build of the binary: replace it.
@@ -120,8 +129,9 @@ std::string DataplaneSupervisor::start() {
       wait_gone(2000);
     }
     if (fd >= 0) close(fd);
+    return "stopped dataplane pid " + std::to_string(old) + " (other settings or build)";
   }
-  return spawn();
+  return "";
 }
 
 std::string DataplaneSupervisor::spawn() {
@@ -147,6 +157,15 @@ std::string DataplaneSupervisor::spawn() {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    // chronond -u: the backend's capabilities, which chronond holds but does not use.
+    if (ambient_caps_ != 0) {
+      if (const int e = sandbox::raise_ambient(sandbox::CapSet::from_mask(ambient_caps_))) {
+        std::fprintf(stderr, "chronond: cannot hand capabilities (mask 0x%llx) to the "
+                     "dataplane: PR_CAP_AMBIENT_RAISE: %s\n",
+                     static_cast<unsigned long long>(ambient_caps_), std::strerror(e));
+        _exit(127);
+      }
+    }
     execv(cargv[0], cargv.data());
     std::fprintf(stderr, "chronond: cannot execute %s: %s\n", cargv[0], std::strerror(errno));
     _exit(127);

@@ -19,9 +19,17 @@ class DataplaneSupervisor {
   DataplaneSupervisor(std::vector<std::string> argv, uint64_t config_hash, dp::Segment* seg);
   ~DataplaneSupervisor();
 
-  // Adopts a running dataplane with the same config hash, or starts one. Returns a line for
-  // the log describing what happened.
+  // Adopts a running dataplane with the same config hash, or stops one started with other
+  // settings (which may need root: chronond calls this before giving up its privileges).
+  // Returns a line for the log when one was stopped, else empty.
+  std::string adopt_or_retire();
+  // adopt_or_retire() if not done yet, then starts a dataplane unless one was adopted.
+  // Returns a line for the log describing what happened.
   std::string start();
+  // Capabilities every dataplane started from now on gets across execve (its ambient set,
+  // raised in the forked child; a mask of capability numbers). chronond -u sets its
+  // backend's start-up set, which chronond holds as permitted and inheritable only.
+  void set_ambient_capabilities(uint64_t mask) { ambient_caps_ = mask; }
   // A file descriptor that becomes readable when the dataplane exits (a pidfd), or -1.
   int exit_fd() const { return pidfd_; }
   // Call when exit_fd() is readable: reaps, then restarts (unless more than `max_restarts`
@@ -46,6 +54,8 @@ class DataplaneSupervisor {
   pid_t pid_ = -1;
   int pidfd_ = -1;
   bool adopted_ = false;
+  bool prepared_ = false;
+  uint64_t ambient_caps_ = 0;
   int stderr_fd_ = -1;
   std::string stderr_partial_;
   std::vector<int64_t> restarts_mono_ns_;

@@ -51,7 +51,8 @@ std::unique_ptr<dp::AccessTable> check_startable(const Config& cfg) {
 
 
 std::vector<std::string> dataplane_argv(const std::string& binary, const std::string& segment,
-                                        const Config& cfg) {
+                                        const Config& cfg, const std::string& user,
+                                        int filter_level) {
   std::vector<std::string> a = {binary, "--segment", segment, "--port",
                                 std::to_string(cfg.port), "--clientlog-bytes",
                                 std::to_string(cfg.clientloglimit)};
@@ -79,6 +80,8 @@ std::vector<std::string> dataplane_argv(const std::string& binary, const std::st
     a.push_back("--bind");
     a.push_back(b);
   }
+  if (!user.empty()) a.insert(a.end(), {"--user", user});
+  if (filter_level != 0) a.insert(a.end(), {"--seccomp", std::to_string(filter_level)});
   return a;
 }
 

@@ -23,9 +23,12 @@ uint64_t fnv1a(const std::vector<std::string>& parts);
 // checked before detaching. Throws ConfigError. Returns the compiled access table.
 std::unique_ptr<dp::AccessTable> check_startable(const Config& cfg);
 
-// chronon-dataplane's command line for the configured backend.
+// chronon-dataplane's command line for the configured backend; `user` (chronond -u) and
+// `filter_level` (-F) are passed on when set, so a dataplane started without them is
+// replaced rather than adopted.
 std::vector<std::string> dataplane_argv(const std::string& binary, const std::string& segment,
-                                        const Config& cfg);
+                                        const Config& cfg, const std::string& user = "",
+                                        int filter_level = 0);
 
 // Waits until the dataplane has opened its sockets (it records its pid in the segment) or
 // has exited. Returns false on exit or timeout.

@@ -83,7 +83,6 @@ void run_afxdp_backend(const DataplaneOptions& o, Segment* seg, const std::atomi
   if (!steer.native() && o.xsk_mode == "zerocopy") {
     throw std::runtime_error("zero-copy AF_XDP needs native XDP, which " + o.iface + " lacks");
   }
-  hw.start();
 
   std::vector<std::unique_ptr<AfxdpWorker>> workers;
   for (int q = 0; q < queues; ++q) {
@@ -111,6 +110,8 @@ void run_afxdp_backend(const DataplaneOptions& o, Segment* seg, const std::atomi
   seg->xdp.program_id.store(steer.program_id());
   seg->xdp.native.store(steer.native() ? 1 : 0);
   for (auto& v : seg->xdp.value) v.store(0);
+  o.before_serving();
+  hw.start();
   mark_dataplane_ready(seg, "afxdp", queues);
 
   std::vector<std::thread> running;

@@ -114,6 +114,7 @@ void run_dpdk_backend(const DataplaneOptions& o, Segment* seg, const std::atomic
                "chronon-dataplane: DPDK on %s: %d queue%s; the kernel's traffic goes through "
                "TAP interface %s, which must carry the server's addresses\n",
                o.iface.c_str(), queues, queues == 1 ? "" : "s", o.tap.c_str());
+  o.before_serving();
   mark_dataplane_ready(seg, "dpdk", queues);
   for (int q = 0; q < queues; ++q) {
     launches[static_cast<size_t>(q)] = {workers[static_cast<size_t>(q)].get(), &stop};

@@ -18,7 +18,6 @@ void run_socket_backend(const DataplaneOptions& o, Segment* seg, const std::atom
   std::vector<std::string> hw_warnings;
   HwTimestamps hw(o.hw_requests, &hw_warnings);
   for (const auto& w : hw_warnings) std::fprintf(stderr, "chronon-dataplane: %s\n", w.c_str());
-  hw.start();
   std::vector<std::unique_ptr<SocketWorker>> workers;
   for (int i = 0; i < threads; ++i) {
     SocketWorkerConfig wc;
@@ -30,6 +29,8 @@ void run_socket_backend(const DataplaneOptions& o, Segment* seg, const std::atom
     workers.push_back(std::make_unique<SocketWorker>(wc, seg));
   }
   workers.front()->steer_by_source_address(threads);
+  o.before_serving();
+  hw.start();
   mark_dataplane_ready(seg, "socket", threads);
   std::vector<std::thread> running;
   for (auto& w : workers) running.emplace_back([&w, &stop] { w->run(stop); });

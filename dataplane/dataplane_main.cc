@@ -18,6 +18,9 @@
 
 #include "dataplane/dataplane_options.h"
 #include "dataplane/shared/segment.h"
+#include "sandbox/capability_plan.h"
+#include "sandbox/privileges.h"
+#include "sandbox/syscall_filter.h"
 
 #ifdef CHRONON_HAVE_AFXDP
 constexpr bool kHaveAfxdp = true;
@@ -45,6 +48,7 @@ void usage(FILE* out) {
                "                         [--xsk-mode auto|zerocopy|copy]\n"
                "                         [--xdp-mode auto|native|generic]\n"
                "                         [--lcores LIST] [--eal ARGS] [--tap IFNAME]\n"
+               "                         [--user NAME] [--seccomp LEVEL]\n"
                "Serves NTP clients for chronond from the shared segment at PATH.\n"
                "Normally started by chronond, not by hand.\n"
                "  --segment PATH   shared segment created by chronond\n"
@@ -64,6 +68,9 @@ void usage(FILE* out) {
                "  --lcores LIST    dpdk: EAL lcores; the first does housekeeping, one per queue\n"
                "  --eal ARGS       dpdk: more EAL arguments (one string, split on spaces)\n"
                "  --tap IFNAME     dpdk: TAP interface for the kernel's traffic (chronon0)\n"
+               "  --user NAME      run as NAME (chronond -u): keep only the capabilities the\n"
+               "                   backend needs once serving (started as root: switch first)\n"
+               "  --seccomp LEVEL  chronond -F: seccomp filter once serving (-2..2, 0 off)\n"
                "  -h, --help       this text\n",
                kHaveAfxdp ? "" : " (not in this build)", kHaveDpdk ? "" : " (not in this build)");
 }
@@ -96,6 +103,38 @@ std::optional<chronon::dp::HwTimestampRequest> parse_hw_spec(const std::string& 
   return r;
 }
 
+chronon::sandbox::DataplaneKind kind_of(const std::string& backend) {
+  if (backend == "afxdp") return chronon::sandbox::DataplaneKind::kAfxdp;
+  if (backend == "dpdk") return chronon::sandbox::DataplaneKind::kDpdk;
+  return chronon::sandbox::DataplaneKind::kSocket;
+}
+
+// --user: the dataplane runs as that user. chronond starts it so, with its backend's
+// start-up capabilities in the ambient set; started by hand as root, it switches here.
+// Throws std::runtime_error.
+// Started by chronond, it is that user already: no look-up (the name service's system calls
+// vary with nsswitch.conf, and chronond's seccomp filter is inherited).
+void become_user(const std::string& name, const chronon::dp::DataplaneOptions& o) {
+  namespace sb = chronon::sandbox;
+  if (getuid() != 0) return;
+  const sb::UserCredentials user = sb::lookup_user(name);
+  if (user.uid == 0) return;
+  sb::switch_user(user, sb::dataplane_start_caps(kind_of(o.backend), o.port, !o.hw_requests.empty()),
+                  {});
+}
+
+// What the dataplane gives up once its backend is open (capability_plan.h explains why).
+void give_up_privileges(const std::string& user, int seccomp_level,
+                        const chronon::dp::DataplaneOptions& o) {
+  namespace sb = chronon::sandbox;
+  const sb::DataplaneKind kind = kind_of(o.backend);
+  // dpdk keeps its start-up set: the EAL's threads (started in rte_eal_init) hold it too.
+  if (!user.empty() && kind != sb::DataplaneKind::kDpdk) {
+    sb::restrict_capabilities(sb::dataplane_run_caps(kind, o.port, !o.hw_requests.empty()));
+  }
+  sb::apply_syscall_filter(seccomp_level, {sb::FilteredProcess::kDataplane, kind});
+}
+
 bool one_of(const char* v, std::initializer_list<const char*> allowed) {
   for (const char* a : allowed)
     if (std::strcmp(v, a) == 0) return true;
@@ -108,6 +147,8 @@ int main(int argc, char** argv) {
   chronon::dp::DataplaneOptions o;
   std::string segment_path;
   unsigned long long config_hash = 0;
+  std::string user;
+  int seccomp_level = 0;
   static const option opts[] = {
       {"segment", required_argument, nullptr, 's'}, {"backend", required_argument, nullptr, 'b'},
       {"port", required_argument, nullptr, 'p'},    {"threads", required_argument, nullptr, 't'},
@@ -118,6 +159,7 @@ int main(int argc, char** argv) {
       {"xsk-mode", required_argument, nullptr, 'x'}, {"xdp-mode", required_argument, nullptr, 'm'},
       {"lcores", required_argument, nullptr, 'L'}, {"eal", required_argument, nullptr, 'E'},
       {"tap", required_argument, nullptr, 'T'},
+      {"user", required_argument, nullptr, 'u'}, {"seccomp", required_argument, nullptr, 'F'},
       {"help", no_argument, nullptr, 'h'},          {nullptr, 0, nullptr, 0}};
   auto bad = [](const char* what, const char* v) {
     std::fprintf(stderr, "chronon-dataplane: invalid %s '%s'\n", what, v);
@@ -176,6 +218,13 @@ int main(int argc, char** argv) {
       case 'L': o.lcores = optarg; break;
       case 'E': o.eal = optarg; break;
       case 'T': o.tap = optarg; break;
+      case 'u': user = optarg; break;
+      case 'F': {
+        const auto level = chronon::sandbox::parse_filter_level(optarg);
+        if (!level) return bad("--seccomp (-2..2)", optarg);
+        seccomp_level = *level;
+        break;
+      }
       case 'h': usage(stdout); return 0;
       default: usage(stderr); return 2;
     }
@@ -203,6 +252,13 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (const std::string r = chronon::sandbox::filter_refusal(seccomp_level, kind_of(o.backend));
+      !r.empty()) {
+    std::fprintf(stderr, "chronon-dataplane: %s\n", r.c_str());
+    return 2;
+  }
+  o.before_serving = [&] { give_up_privileges(user, seccomp_level, o); };
+
   struct sigaction sa{};
   sa.sa_handler = on_signal;
   sigaction(SIGTERM, &sa, nullptr);
@@ -212,6 +268,7 @@ int main(int argc, char** argv) {
   signal(SIGHUP, SIG_IGN);
 
   try {
+    if (!user.empty()) become_user(user, o);
     auto seg = chronon::dp::SegmentMapping::attach(segment_path, true);
     // Counters start from zero with each dataplane (as chronyd's serverstats do at start), so
     // slots of an earlier dataplane with more workers do not linger in the report.

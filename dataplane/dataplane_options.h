@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct DataplaneOptions {
   std::string lcores;                    // EAL -l list
   std::string eal;                       // more EAL arguments
   std::string tap = "chronon0";          // the kernel's TAP interface
+  // Called once the backend has opened everything it needs and before it reports ready or
+  // starts any thread of its own: where the dataplane gives up its privileges (-u, -F).
+  // Throws std::runtime_error to stop the start.
+  std::function<void()> before_serving = [] {};
 };
 
 // Each runner opens its backend, marks the segment ready (worker count, backend name, pid),

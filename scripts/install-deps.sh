@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(meson ninja-build g++ clang llvm pkg-config
       libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-      libbpf-dev libxdp-dev xdp-tools bpftool libdpdk-dev dpdk
+      libcap-dev libseccomp-dev libbpf-dev libxdp-dev xdp-tools bpftool libdpdk-dev dpdk
       chrony ntpsec-ntpdig iproute2 iputils-ping ethtool python3 procps
       curl python3-prometheus-client python3-matplotlib)
 

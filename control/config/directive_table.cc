@@ -317,7 +317,7 @@ const std::vector<DirectiveSpec>& directive_table() {
         {"sourcedir", sourcedir, kDone},
         {"stratumweight", set_double<&Config::stratumweight>, kDone},
         {"tempcomp", tempcomp, kLater},
-        {"user", set_string<&Config::user>, kLater},
+        {"user", set_string<&Config::user>, kDone},
     };
     std::sort(t.begin(), t.end(), [](const DirectiveSpec& a, const DirectiveSpec& b) {
       return std::string_view(a.name) < std::string_view(b.name);

@@ -120,6 +120,11 @@ HwTimestamps::HwTimestamps(const std::vector<HwTimestampRequest>& requests,
       i->minpoll = req.minpoll;
       i->minsamples = req.minsamples;
       i->maxsamples = req.maxsamples;
+      try {
+        i->reader = std::make_unique<ts::PhcReader>(e.phc_index);
+      } catch (const std::exception&) {
+        // Without its PHC the interface keeps an invalid map: software timestamps.
+      }
       ifaces_.push_back(std::move(i));
       ++enabled;
     }
@@ -154,19 +159,13 @@ void HwTimestamps::start() {
 
 void HwTimestamps::sample_loop() {
   struct State {
-    std::unique_ptr<ts::PhcReader> reader;
+    ts::PhcReader* reader;
     ts::PhcFitter fitter;
     std::chrono::steady_clock::time_point next;
   };
   std::vector<State> states;
   for (const auto& i : ifaces_) {
-    State s{nullptr, ts::PhcFitter(i->minsamples, i->maxsamples), {}};
-    try {
-      s.reader = std::make_unique<ts::PhcReader>(i->phc_index);
-    } catch (const std::exception&) {
-      // Without its PHC the interface keeps an invalid map: software timestamps.
-    }
-    states.push_back(std::move(s));
+    states.push_back(State{i->reader.get(), ts::PhcFitter(i->minsamples, i->maxsamples), {}});
   }
   while (!stop_) {
     const auto now = std::chrono::steady_clock::now();

@@ -12,6 +12,7 @@
 
 #include "dataplane/shared/seqlock.h"
 #include "timestamping/phc_map.h"
+#include "timestamping/phc_reader.h"
 
 namespace chronon::dp {
 
@@ -35,8 +36,9 @@ HwEnableResult enable_hw_rx_timestamps(const std::string& iface, const std::stri
 // The interfaces with hardware timestamps and their PHC-to-system maps.
 class HwTimestamps {
  public:
-  // Enables every request it can; `warnings` receives one line per interface that could not
-  // (served with software timestamps instead).
+  // Enables every request it can and opens the PHCs (while the dataplane still has the
+  // privileges for both); `warnings` receives one line per interface that could not (served
+  // with software timestamps instead).
   HwTimestamps(const std::vector<HwTimestampRequest>& requests,
                std::vector<std::string>* warnings);
   ~HwTimestamps();
@@ -54,7 +56,8 @@ class HwTimestamps {
   // interface has no valid map (yet): the caller then uses the software timestamp.
   std::optional<timespec> to_system(int ifindex, const timespec& hw) const;
 
-  // Starts sampling the PHCs (one thread); stops in the destructor.
+  // Starts sampling the PHCs (one thread); stops in the destructor. Called once the
+  // dataplane has given up its privileges, so that the thread has none either.
   void start();
 
  private:
@@ -65,6 +68,7 @@ class HwTimestamps {
     int64_t rxcomp_ns;
     int minpoll, minsamples, maxsamples;
     SeqLocked<ts::PhcMapping> mapping;
+    std::unique_ptr<ts::PhcReader> reader;  // null: the PHC could not be opened
   };
   void sample_loop();
 

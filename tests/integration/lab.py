@@ -27,6 +27,9 @@ BACKEND = os.environ.get("CHRONON_BACKEND", "socket")
 # --no-huge.
 DPDK_HUGEPAGES = os.environ.get("CHRONON_DPDK_HUGEPAGES", "") == "1"
 HUGEPAGES_WANTED = 256
+# chronond's -F level for every chronond a test starts (0: off), to show that the seccomp
+# filters do not kill a daemon doing what the tests make it do. The dpdk backend refuses -F.
+SECCOMP = int(os.environ.get("CHRONON_SECCOMP", "0")) if BACKEND != "dpdk" else 0
 
 
 def sh(*args, check=True, **kw):
@@ -198,7 +201,9 @@ class Lab:
         # Each chronond's command socket in the lab's directory (the default is /run/chronon).
         if not any(l.strip().startswith("bindcmdaddress /") for l in text.splitlines()):
             text += f"\nbindcmdaddress {self.cmd_socket(name)}\n"
-        conf = self.write_conf(f"{name}.conf", text + f"\npidfile {self.path(name + '.pid')}\n")
+        if not any(l.strip().startswith("pidfile ") for l in text.splitlines()):
+            text += f"\npidfile {self.path(name + '.pid')}\n"
+        conf = self.write_conf(f"{name}.conf", text)
         seg = self.path(f"{name}.shm")
         p, log = self.restart_chronond(conf, seg, name, *extra_args, ns=ns)
         return Daemon(self, p, seg, log)
@@ -210,6 +215,8 @@ class Lab:
         """A chronond from conf_path on segment seg (new, or left by one that died); waits
         until it serves. Returns (process, log path)."""
         log = self.path(f"{name}.log")
+        if SECCOMP and "-F" not in extra_args:
+            extra_args = ("-F", str(SECCOMP), *extra_args)
         p = self.spawn(ns or self.srv, os.path.join(BUILD, "chronond"), "-d", "-x", "-f", conf_path,
                        "-S", seg, *extra_args, log=log)
         wait_for(lambda: "serving NTP" in read(log) or p.poll() is not None, 10,
