@@ -7,7 +7,8 @@ pkgs=(meson ninja-build g++ clang llvm pkg-config
       libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
       libcap-dev libseccomp-dev libbpf-dev libxdp-dev xdp-tools bpftool libdpdk-dev dpdk
       chrony ntpsec-ntpdig iproute2 iputils-ping ethtool python3 procps
-      curl python3-prometheus-client python3-matplotlib)
+      curl python3-prometheus-client python3-matplotlib
+      dpkg-dev debhelper pandoc man-db libcap2-bin)
 
 missing=()
 for p in "${pkgs[@]}"; do
