@@ -256,7 +256,7 @@ class DebianPackage(unittest.TestCase):
             p = lab.spawn(lab.srv, "sh", "-c",
                           "mount -t tmpfs -o mode=0755 chronon-test /run && mkdir /run/chronon && "
                           f"exec setpriv --bounding-set={setpriv_caps} --no-new-privs "
-                          f"/usr/sbin/chronond -d -x -f {conf}", log=log)
+                          f"/usr/sbin/chronond -d -x -u chronon -f {conf}", log=log)
             L.wait_for(lambda: "serving NTP" in L.read(log) or p.poll() is not None, 15,
                        f"chronond did not start: {L.read(log)}")
             self.assertIsNone(p.poll(), L.read(log))
