@@ -18,6 +18,19 @@
 namespace chronon::sandbox {
 namespace {
 
+// Reads what a child writes to `fd` until it closes it, then reaps the child; its wait
+// status goes to `status`.
+std::string read_child(int fd, pid_t pid, int* status) {
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  close(fd);
+  *status = 0;
+  waitpid(pid, status, 0);
+  return text;
+}
+
 // Runs `body` in a child; returns what it wrote (its /proc status lines and probe results)
 // as key -> value.
 std::map<std::string, std::string> in_child(const std::function<std::string()>& body) {
@@ -38,13 +51,8 @@ std::map<std::string, std::string> in_child(const std::function<std::string()>& 
     _exit(0);
   }
   close(p[1]);
-  std::string text;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(p[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-  close(p[0]);
   int st = 0;
-  waitpid(pid, &st, 0);
+  const std::string text = read_child(p[0], pid, &st);
   std::map<std::string, std::string> kv;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
@@ -150,13 +158,8 @@ TEST_F(Privileges, AmbientCapabilitiesSurviveExecveAsTheUser) {
     _exit(5);
   }
   close(p[1]);
-  std::string text;
-  char buf[1024];
-  ssize_t n;
-  while ((n = read(p[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-  close(p[0]);
   int st = 0;
-  waitpid(pid, &st, 0);
+  const std::string text = read_child(p[0], pid, &st);
   ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
   const std::string raw = hex(CapSet{CAP_NET_RAW});
   EXPECT_NE(text.find("CapEff:\t" + raw), std::string::npos) << text;
