@@ -56,6 +56,8 @@ void check_port_free(int family, const sockaddr* addr, socklen_t addr_len,
   }
 }
 
+constexpr int kReceiveBufferBytes = 4 << 20;
+
 int open_socket(int family, const sockaddr* addr, socklen_t addr_len, const std::string& name,
                 bool hw_timestamps, bool first_worker) {
   if (first_worker) check_port_free(family, addr, addr_len, name);
@@ -69,6 +71,14 @@ int open_socket(int family, const sockaddr* addr, socklen_t addr_len, const std:
     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
   } else {
     setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+  }
+  // Requests wait in the socket until the worker's next recvmmsg. The default buffer
+  // (rmem_default, 208 KiB) holds as few as ~50 of them when the driver hands over page-sized
+  // buffers (XDP frames, many NICs), so a burst overflows it; 4 MiB holds thousands.
+  // SO_RCVBUFFORCE where we may (CAP_NET_ADMIN), else as much as net.core.rmem_max allows.
+  const int rcvbuf = kReceiveBufferBytes;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   }
   // Kernel receive timestamps, and the NIC's where `hwtimestamp` turned them on.
   int ts_flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
