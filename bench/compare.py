@@ -53,6 +53,7 @@ def machine():
                 cpu = line.split(":", 1)[1].strip()
                 break
     return {"cores": os.cpu_count(), "cpu": cpu, "kernel": platform.release(),
+            "load_average_1min": os.getloadavg()[0],
             "nic": "veth pair between two network namespaces (driver veth)",
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
@@ -154,7 +155,8 @@ def markdown(results, info, args, rates):
     us = lambda ns: f"{ns / 1000:,.1f}"  # noqa: E731
     out = [BEGIN, "", "## Side by side: chronyd and chronon's backends under one load generator",
            "", f"{info['date']}, commit {info['commit']}; {info['cores']} cores ({info['cpu']}), "
-           f"kernel {info['kernel']}, {info['nic']}.", "", "```sh",
+           f"kernel {info['kernel']}, {info['nic']}; load average {info['load_average_1min']:.2f} "
+           f"at the start (other work on the machine skews every figure).", "", "```sh",
            f"bench/compare.sh {' '.join(args.argv)}".rstrip(), "```", "",
            f"chronon-loadgen (AF_XDP, native XDP, copy mode, pinned to the last core) steps the "
            f"rate through {', '.join(f'{r:,}' for r in rates)} requests/s, {args.seconds} s "
@@ -264,6 +266,10 @@ def main():
 
     info = machine()
     info["commit"] = git_commit()
+    if info["load_average_1min"] > 1.0:
+        print(f"compare.py: warning: load average {info['load_average_1min']:.2f}: other work "
+              f"on this machine will skew the figures (a busy-polling load generator loses its "
+              f"core to it)", file=sys.stderr)
     results = []
     for srv in servers_to_run(args, build):
         print(f"{srv.name}:", file=sys.stderr)
