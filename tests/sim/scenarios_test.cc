@@ -7,30 +7,11 @@
 #include <memory>
 
 #include "control/cmdmon/report_builder.h"
+#include "tests/sim/scenario_helpers.h"
 #include "tests/sim/sim_world.h"
 
 namespace chronon::sim {
 namespace {
-
-ctl::SourceConfig server_source(bool iburst = true, int minpoll = 4, int maxpoll = 6) {
-  ctl::SourceConfig s;
-  s.minpoll = minpoll;
-  s.maxpoll = maxpoll;
-  s.iburst = iburst;
-  return s;
-}
-
-struct ErrorStats {
-  double sum2 = 0;
-  double max_abs = 0;
-  int n = 0;
-  void add(double e) {
-    sum2 += e * e;
-    max_abs = std::max(max_abs, std::abs(e));
-    ++n;
-  }
-  double rms() const { return n ? std::sqrt(sum2 / n) : 0.0; }
-};
 
 TEST(Sim, OneGoodSourceConvergesInOffsetAndFrequency) {
   ctl::Config cfg;
@@ -59,27 +40,6 @@ TEST(Sim, WanderingOscillatorStaysWithinBounds) {
     if (x.true_time_s() > 1800) err.add(x.clock_error_s());
   });
   EXPECT_LT(err.rms(), 200e-6) << "max " << err.max_abs;
-}
-
-TEST(Sim, FalsetickerIsRejected) {
-  ctl::Config cfg;
-  World w(cfg, 0.010, 20.0);
-  ServerSpec a, b, c;
-  a.name = "a";
-  b.name = "b";
-  c.name = "liar";
-  c.offset_s = 0.5;  // half a second wrong
-  b.delay_s = 0.002;
-  w.add_server(a, server_source());
-  w.add_server(b, server_source());
-  w.add_server(c, server_source());
-  ErrorStats err;
-  w.run_until(2 * 3600.0, [&](World& x) {
-    if (x.true_time_s() > 1800) err.add(x.clock_error_s());
-  });
-  EXPECT_EQ(w.keeper().source(2).state(), ctl::SourceState::kFalseticker);
-  EXPECT_NE(w.keeper().selected(), 2);
-  EXPECT_LT(err.rms(), 100e-6);
 }
 
 TEST(Sim, PreferredSourceIsSelected) {

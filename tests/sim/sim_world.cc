@@ -13,14 +13,12 @@ namespace chronon::sim {
 
 namespace {
 
-// True time 0 is this Unix time (2027-01-15); times are kept as small doubles relative to it
+// Times are kept as small doubles relative to the start (true time 0, `start` in Unix time)
 // so that a double still resolves well under a nanosecond.
-constexpr time_t kEpochUnix = 1800000000;
-
-timespec to_timespec(double rel_s) {
+timespec to_timespec(time_t start, double rel_s) {
   const double fl = std::floor(rel_s);
   timespec t;
-  t.tv_sec = kEpochUnix + static_cast<time_t>(fl);
+  t.tv_sec = start + static_cast<time_t>(fl);
   t.tv_nsec = static_cast<long>(std::llround((rel_s - fl) * 1e9));
   if (t.tv_nsec >= 1000000000L) {
     t.tv_nsec -= 1000000000L;
@@ -29,8 +27,8 @@ timespec to_timespec(double rel_s) {
   return t;
 }
 
-double from_timespec(const timespec& t) {
-  return static_cast<double>(t.tv_sec - kEpochUnix) + static_cast<double>(t.tv_nsec) * 1e-9;
+double from_timespec(time_t start, const timespec& t) {
+  return static_cast<double>(t.tv_sec - start) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
 void put32(uint8_t* p, uint32_t v) {
@@ -44,9 +42,10 @@ void put_ts(uint8_t* p, ts::NtpTimestamp t) {
 
 }  // namespace
 
-Oscillator::Oscillator(const double& true_s, double offset_s, double freq_error_ppm,
-                       double wander_ppm_per_sqrt_s, uint64_t seed)
+Oscillator::Oscillator(const double& true_s, time_t start_unix, double offset_s,
+                       double freq_error_ppm, double wander_ppm_per_sqrt_s, uint64_t seed)
     : true_s_(true_s),
+      start_unix_(start_unix),
       reading_s_(true_s + offset_s),
       last_true_s_(true_s),
       freq_error_ppm_(freq_error_ppm),
@@ -66,23 +65,23 @@ void Oscillator::advance_to(double t) {
 
 timespec Oscillator::now() const {
   const double dt = true_s_ - last_true_s_;
-  return to_timespec(reading_s_ + dt * (1.0 + freq_error_ppm_ * 1e-6));
+  return to_timespec(start_unix_, reading_s_ + dt * (1.0 + freq_error_ppm_ * 1e-6));
 }
 
 timespec Oscillator::monotonic() const {
   // The same oscillator, counted from an arbitrary boot time.
   timespec t = now();
-  t.tv_sec -= kEpochUnix - 1000;
+  t.tv_sec -= start_unix_ - 1000;
   return t;
 }
 
 World::World(const ctl::Config& cfg, double clock_offset_s, double freq_error_ppm,
-             double wander_ppm_per_sqrt_s, uint64_t seed)
-    : seed_(seed), rng_(seed) {
+             double wander_ppm_per_sqrt_s, uint64_t seed, time_t start_unix)
+    : start_unix_(start_unix), seed_(seed), rng_(seed) {
   auto n = std::make_unique<Node>();
   n->cfg = cfg;
   n->cfg.sources.clear();
-  n->osc = std::make_unique<Oscillator>(true_s_, clock_offset_s, freq_error_ppm,
+  n->osc = std::make_unique<Oscillator>(true_s_, start_unix_, clock_offset_s, freq_error_ppm,
                                         wander_ppm_per_sqrt_s, seed + 1);
   nodes_.push_back(std::move(n));
   add_node(cfg, 0, 0);  // finishes node 0 (its oscillator is already there)
@@ -96,7 +95,7 @@ size_t World::add_node(const ctl::Config& cfg, double clock_offset_s, double fre
     auto n = std::make_unique<Node>();
     n->cfg = cfg;
     n->cfg.sources.clear();
-    n->osc = std::make_unique<Oscillator>(true_s_, clock_offset_s, freq_error_ppm, 0.0,
+    n->osc = std::make_unique<Oscillator>(true_s_, start_unix_, clock_offset_s, freq_error_ppm, 0.0,
                                           seed_ + 7 * nodes_.size());
     nodes_.push_back(std::move(n));
     idx = nodes_.size() - 1;
@@ -125,6 +124,7 @@ size_t World::add_source(size_t node, const ctl::SourceConfig& src, const std::s
 
 size_t World::add_server(const ServerSpec& spec, const ctl::SourceConfig& src, size_t node) {
   servers_.push_back(spec);
+  requests_.emplace_back();
   Target t;
   t.server = servers_.size() - 1;
   // The refid a server's address would give: 10.0.0.N.
@@ -165,7 +165,8 @@ void World::service_refclock(size_t r) {
   if (rc.poller->reading_due(now)) {
     std::normal_distribution<double> noise(0.0, rc.noise_s);
     const timespec ours = n.clock->now();
-    rc.poller->add_reading(ours, true_s_ + noise(rng_) - from_timespec(ours), 1e-7, now);
+    rc.poller->add_reading(ours, true_s_ + noise(rng_) - from_timespec(start_unix_, ours), 1e-7,
+                           now);
   }
   std::optional<ctl::NtpSample> s;
   if (rc.poller->poll_due(now, &s)) {
@@ -197,7 +198,13 @@ void World::schedule_poll(size_t node, size_t i) {
 void World::on_poll(size_t node, size_t i) {
   Node& n = *nodes_[node];
   ctl::NtpSource& src = n.keeper->source(i);
-  if (src.stopped()) return;
+  if (!src.polling()) return;
+  // A reply since this poll was scheduled may have put it off (KoD RATE); a millisecond of
+  // slack for the oscillator's rate against true time.
+  if (mono_s(node) + 1e-3 < src.next_poll_mono_s()) {
+    schedule_poll(node, i);
+    return;
+  }
   uint8_t req[ctl::kNtpRequestLen];
   src.make_request(req, rng_(), n.clock->now(), mono_s(node), n.state->current());
   schedule_poll(node, i);
@@ -211,24 +218,60 @@ void World::on_poll(size_t node, size_t i) {
   }
   const ServerSpec& s = servers_[t.server];
   if (!s.reachable) return;
-  // The server answers like chronyd: T2 at arrival, T3 a few microseconds later.
   const double t_arrive = true_s_ + path_delay(s, true);
-  const double t2 = t_arrive + s.offset_s;
+  std::vector<uint8_t> rep = answer(t.server, req, t_arrive);
+  // The server answers 5 us after the request arrived.
+  const double t_back = t_arrive + 5e-6 + path_delay(s, false);
+  if (s.spoof_error_s != 0) {
+    // The forged packet arrives first, half way through the exchange.
+    events_.push(Event{(true_s_ + t_back) / 2, 1, node, i, forged_answer(t.server, t_arrive)});
+  }
+  events_.push(Event{t_back, 1, node, i, std::move(rep)});
+}
+
+std::vector<uint8_t> World::answer(size_t server, const uint8_t* req, double t_arrive) {
+  const ServerSpec& s = servers_[server];
+  std::vector<ServerRequest>& seen = requests_[server];
+  const bool rate_kod =
+      s.kod_rate_within_s > 0 && !seen.empty() && t_arrive - seen.back().t < s.kod_rate_within_s;
+  const uint32_t kiss = rate_kod ? 0x52415445u /* RATE */ : s.kiss_code;
+  const uint8_t leap = s.leap_flaps ? static_cast<uint8_t>(seen.size() % 2 == 0) : s.leap;
+  seen.push_back(ServerRequest{t_arrive, kiss != 0});
+  uint64_t origin;
+  std::memcpy(&origin, req + 40, 8);  // origin = the request's transmit timestamp
+  std::vector<uint8_t> rep =
+      reply_packet(s, leap, t_arrive + s.offset_s, static_cast<int8_t>(req[2]), origin);
+  if (kiss != 0) {
+    // As chronyd sends a Kiss-o'-Death: leap 3, stratum 0, the code as reference ID.
+    rep[0] = dp::make_lvm(dp::kLeapUnsynchronised, 4, dp::NtpMode::kServer);
+    rep[1] = 0;
+    put32(&rep[12], kiss);
+  }
+  return rep;
+}
+
+std::vector<uint8_t> World::forged_answer(size_t server, double t_arrive) {
+  const ServerSpec& s = servers_[server];
+  return reply_packet(s, s.leap, t_arrive + s.offset_s + s.spoof_error_s, 0, rng_());
+}
+
+std::vector<uint8_t> World::reply_packet(const ServerSpec& s, uint8_t leap, double t2, int8_t poll,
+                                         uint64_t origin_wire) const {
+  // Like chronyd's: T2 at arrival, T3 5 us later.
   const double t3 = t2 + 5e-6;
   std::vector<uint8_t> rep(48, 0);
-  rep[0] = dp::make_lvm(s.leap, 4, dp::NtpMode::kServer);
+  rep[0] = dp::make_lvm(leap, 4, dp::NtpMode::kServer);
   rep[1] = static_cast<uint8_t>(s.stratum);
-  rep[2] = req[2];
+  rep[2] = static_cast<uint8_t>(poll);
   rep[3] = static_cast<uint8_t>(-24);
   put32(&rep[4], ts::to_short(ts::Nanos(std::llround(s.root_delay_s * 1e9))).raw);
   put32(&rep[8], ts::to_short(ts::Nanos(std::llround(s.root_dispersion_s * 1e9))).raw);
   put32(&rep[12], s.stratum == 1 ? 0x47505300u : 0x0A630001u);  // "GPS" or 10.99.0.1
-  put_ts(&rep[16], ts::to_ntp(to_timespec(t2 - 16)));
-  std::memcpy(&rep[24], &req[40], 8);  // origin = the request's transmit timestamp
-  put_ts(&rep[32], ts::to_ntp(to_timespec(t2)));
-  put_ts(&rep[40], ts::to_ntp(to_timespec(t3)));
-  const double t_back = t_arrive + 5e-6 + path_delay(s, false);
-  events_.push(Event{t_back, 1, node, i, std::move(rep)});
+  put_ts(&rep[16], ts::to_ntp(to_timespec(start_unix_, t2 - 16)));
+  std::memcpy(&rep[24], &origin_wire, 8);
+  put_ts(&rep[32], ts::to_ntp(to_timespec(start_unix_, t2)));
+  put_ts(&rep[40], ts::to_ntp(to_timespec(start_unix_, t3)));
+  return rep;
 }
 
 void World::run_until(double until_s, const std::function<void(World&)>& observe) {
@@ -265,7 +308,7 @@ void World::run_until(double until_s, const std::function<void(World&)>& observe
 }
 
 double World::clock_error_s(size_t node) const {
-  return from_timespec(nodes_[node]->clock->now()) - true_s_;
+  return from_timespec(start_unix_, nodes_[node]->clock->now()) - true_s_;
 }
 
 double World::frequency_error_ppm(size_t node) const {

@@ -21,11 +21,18 @@
 
 namespace chronon::sim {
 
+// True time 0 is this Unix time unless a World is told otherwise: 2027-01-15 08:00 UTC, a
+// day on which no leap second may be announced.
+inline constexpr time_t kDefaultStartUnix = 1800000000;
+// 2027-06-30 06:00 UTC: the last day of a June, when a leap second announced by the sources
+// is served (chronyd's reference.c accepts one only on June 30 and December 31).
+inline constexpr time_t kLeapDayStartUnix = 1814335200;
+
 // The local oscillator: reads true time scaled by (1 + error) plus an initial offset. The
 // error wanders as a random walk of `wander_ppm_per_sqrt_s`.
 class Oscillator final : public ts::Clock {
  public:
-  Oscillator(const double& true_s, double offset_s, double freq_error_ppm,
+  Oscillator(const double& true_s, time_t start_unix, double offset_s, double freq_error_ppm,
              double wander_ppm_per_sqrt_s, uint64_t seed);
   timespec now() const override;
   timespec monotonic() const override;
@@ -37,6 +44,7 @@ class Oscillator final : public ts::Clock {
 
  private:
   const double& true_s_;
+  time_t start_unix_;
   double reading_s_;      // oscillator reading at last_true_s_
   double last_true_s_;
   double freq_error_ppm_;
@@ -55,6 +63,19 @@ struct ServerSpec {
   double jitter_s = 0.0001;   // mean of the exponential extra delay, each way
   double asymmetry_s = 0.0;   // extra delay on the way to the server only
   bool reachable = true;
+  // Misbehaviour, for the upstream fault scenarios:
+  uint32_t kiss_code = 0;        // non-zero: every answer is a Kiss-o'-Death with this code
+  double kod_rate_within_s = 0;  // a request sooner than this after the previous one gets a
+                                 // KoD RATE (a rate-limiting server with chronyd's `kod`)
+  bool leap_flaps = false;       // the leap indicator alternates insert/none, answer by answer
+  double spoof_error_s = 0;      // non-zero: an off-path attacker races each answer with a
+                                 // forged one (guessed origin, time off by this much)
+};
+
+// What a server saw: a request's true arrival time and whether it was answered with a KoD.
+struct ServerRequest {
+  double t = 0;
+  bool kod = false;
 };
 
 // One simulated host running chronond's timekeeping: its oscillator, the disciplined
@@ -72,7 +93,8 @@ class World {
  public:
   // Node 0, configured by `cfg`, with its oscillator's offset and frequency error.
   World(const ctl::Config& cfg, double clock_offset_s, double freq_error_ppm,
-        double wander_ppm_per_sqrt_s = 0.0, uint64_t seed = 1);
+        double wander_ppm_per_sqrt_s = 0.0, uint64_t seed = 1,
+        time_t start_unix = kDefaultStartUnix);
   // Another host (an appliance's partner); returns its index.
   size_t add_node(const ctl::Config& cfg, double clock_offset_s, double freq_error_ppm);
 
@@ -85,6 +107,7 @@ class World {
   // Gaussian noise); returns its source index.
   size_t add_refclock(const ctl::RefclockConfig& rc, double noise_s, size_t node = 0);
   ServerSpec& server(size_t i) { return servers_[i]; }
+  const std::vector<ServerRequest>& requests(size_t server) const { return requests_[server]; }
   ServerSpec& peer_path(size_t link) { return links_[link].path; }
   // Runs until true time `until_s`, calling `observe` once per simulated second.
   void run_until(double until_s, const std::function<void(World&)>& observe = {});
@@ -124,14 +147,23 @@ class World {
   void schedule_poll(size_t node, size_t i);
   void on_poll(size_t node, size_t i);
   double path_delay(const ServerSpec& s, bool to_server);
+  // The answer of server `server` to `req`, arriving at true time `t_arrive`.
+  std::vector<uint8_t> answer(size_t server, const uint8_t* req, double t_arrive);
+  std::vector<uint8_t> reply_packet(const ServerSpec& s, uint8_t leap, double t2, int8_t poll,
+                                    uint64_t origin_wire) const;
+  // An off-path attacker's imitation of that answer: it cannot see the request, so the
+  // origin is a guess.
+  std::vector<uint8_t> forged_answer(size_t server, double t_arrive);
   double mono_s(size_t node) const;
 
   double true_s_ = 0.0;
+  time_t start_unix_;
   uint64_t seed_;
   std::mt19937_64 rng_;
   std::vector<std::unique_ptr<Node>> nodes_;  // stable: keepers hold their node's cfg
   std::vector<std::vector<Target>> targets_;  // per node, per source
   std::vector<ServerSpec> servers_;
+  std::vector<std::vector<ServerRequest>> requests_;  // per server
   std::vector<Link> links_;
   struct Refclock {
     size_t node, source;
