@@ -77,8 +77,7 @@ std::vector<SelectionInput> TimeKeeper::selection_inputs() const {
     // gives the seed's primary/backup pair, local stratum 8 and 9, one deterministic leader).
     const bool worse_than_local =
         last && cfg_.local.enabled && last->stratum >= cfg_.local.stratum;
-    x.usable = !s.retired() && s.reach() != 0 && e.valid && last && !s.stopped() &&
-               last->leap != 3 &&
+    x.usable = !s.retired() && s.reach() != 0 && e.valid && last && last->leap != 3 &&
                !s.last_reply_unusable() && !worse_than_local;
     if (!last) continue;
     const double age = std::max(0.0, seconds_between(e.ref_time, now));
@@ -103,11 +102,9 @@ UpdateEvent TimeKeeper::on_reply(size_t i, const uint8_t* p, size_t len, timespe
   const ReplyResult r = sources_[i]->on_reply(p, len, rx_time, now_mono_s, precision_log2_,
                                               cfg_.maxdistance_s, own_refids_);
   if (r.verdict == ReplyVerdict::kKissOfDeath) {
-    ev.message = fmt::format("Received KoD {} from {}",
-                             r.kiss == KissCode::kRate   ? "RATE"
-                             : r.kiss == KissCode::kDeny ? "DENY"
-                             : r.kiss == KissCode::kRstr ? "RSTR" : "(other)",
-                             sources_[i]->name());
+    // chronyd logs RATE, the one code it acts on; the others show in ntpdata.
+    if (r.kiss == KissCode::kRate)
+      ev.message = fmt::format("Received KoD RATE from {}", sources_[i]->name());
     return ev;
   }
   if (r.verdict != ReplyVerdict::kOk && r.verdict != ReplyVerdict::kBadDelay &&

@@ -253,7 +253,7 @@ char status_letter(const NtpSource& s, const SelectionInput& x, const SelectionP
   const StatsSample* last = s.stats().last();
   // As chronyd, a source starts unsynchronised: never answered is 's', not 'M'.
   if (!last || last->leap == 3 || s.last_reply_unusable()) return 's';
-  if (!last || !s.stats().estimate().valid || s.reach() == 0 || s.stopped()) return 'M';
+  if (!last || !s.stats().estimate().valid || s.reach() == 0) return 'M';
   if (x.root_distance_s > p.maxdistance_s) return 'd';
   if (cfg.local.enabled && last->stratum >= cfg.local.stratum) return 'O';
   return '?';
@@ -338,7 +338,7 @@ ActivityReport ReportBuilder::activity(int unresolved) const {
     if (s.retired()) continue;
     // Sources whose name has not resolved are counted apart (`unresolved`).
     if (!s.is_refclock() && address_of(i).family == ReportAddress::Family::kId) continue;
-    const bool offline = s.stopped() || s.offline();
+    const bool offline = s.offline();
     if (s.in_burst()) ++(offline ? a.burst_offline : a.burst_online);
     else ++(offline ? a.offline : a.online);
   }

@@ -20,7 +20,7 @@ class SourceCommands {
   // (0: chronyc's "503 No such source"). Reference clocks are never selected.
   int set_offline(const candm::SourceSelector& which, bool offline);
   // Starts a burst of up to `total` requests (ending after `good` samples) on each
-  // selected client-mode source (not peers, not sources stopped by KoD); how many.
+  // selected client-mode source (not peers); how many.
   int burst(const candm::SourceSelector& which, int good, int total);
   // The rest of the current slew as a step (Discipline::make_step).
   std::optional<double> make_step() { return keeper_.make_step(); }

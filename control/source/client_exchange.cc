@@ -71,10 +71,7 @@ ReplyResult ClientExchange::process_reply(const uint8_t* p, size_t len, timespec
   if (!interleaved && f.transmit == last_server_tx_) return r.verdict = ReplyVerdict::kDuplicate, r;
   r.tests_passed |= kTestBit1;
   last_server_tx_ = f.transmit;
-  if (f.stratum == 0) {
-    r.kiss = kiss_code(f.refid);
-    return r.verdict = ReplyVerdict::kKissOfDeath, r;
-  }
+  if (is_kiss(f)) return kiss_of_death(f, r);
   if (!interleaved) {
     remember(tx_time_, f.receive, rx_time);
     return complete_sample(f, tx_time_, rx_time, precision_log2, limits, r);

@@ -25,7 +25,7 @@ enum class ReplyVerdict : uint8_t {
   kInvalid,        // test 3: zero receive/transmit timestamps, or server time going backwards
   kUnsynchronised, // test 6: leap 3 or stratum 16 (a server with no source)
   kBadHeader,      // test 7: root distance over maxdistance, reference time after transmit
-  kKissOfDeath,    // RFC 5905 §7.4: stratum 0 with a kiss code
+  kKissOfDeath,    // RFC 5905 §7.4: leap 3, stratum 0, a kiss code as reference ID
   kBadDelay,       // test A: delay over maxdelay (or maxdelayratio / maxdelaydevratio)
   kSyncLoop,       // test D: the source is synchronised to us (its refid is our address)
 };

@@ -52,7 +52,7 @@ void NtpSource::set_offline(bool offline, double now_mono_s) {
 
 bool NtpSource::start_burst(int good, int total, double now_mono_s) {
   // As chronyd: client mode only, and a burst in progress goes on as it is.
-  if (peer_ || refclock_ || stopped_) return false;
+  if (peer_ || refclock_) return false;
   if (burst_left_ > 0) return true;
   burst_left_ = std::max(total, 1);
   burst_good_left_ = std::clamp(good, 1, burst_left_);
@@ -95,36 +95,43 @@ ReplyResult NtpSource::on_reply(const uint8_t* p, size_t len, timespec rx_time,
   limits.own_refids = own_refids;
   ReplyResult r = peer_ ? sym_.process_packet(p, len, rx_time, precision_log2, limits)
                         : exchange_.process_reply(p, len, rx_time, precision_log2, limits);
-  if (r.verdict == ReplyVerdict::kKissOfDeath) {
-    // RFC 5905 §7.4: DENY and RSTR mean stop; RATE means poll less often.
-    if (r.kiss == KissCode::kDeny || r.kiss == KissCode::kRstr) {
-      stopped_ = true;
-    } else if (r.kiss == KissCode::kRate) {
-      poll_ = std::min(poll_ + 1, cfg_.maxpoll);
-      burst_left_ = 0;
-      schedule_next(now_mono_s);
-    }
+  // A packet that fails tests 1-3 (malformed, unexpected, a copy, a spoofed origin, zero
+  // timestamps) is ignored: not shown by ntpdata, no reachability.
+  if (r.verdict == ReplyVerdict::kMalformed || r.verdict == ReplyVerdict::kNotExpected ||
+      r.verdict == ReplyVerdict::kDuplicate || r.verdict == ReplyVerdict::kBogus ||
+      r.verdict == ReplyVerdict::kInvalid)
     return r;
-  }
-  // chronyd's ntpdata shows only packets that passed tests 1-3 (a replayed or spoofed one
-  // must not overwrite it).
-  if (r.verdict != ReplyVerdict::kMalformed && r.verdict != ReplyVerdict::kNotExpected &&
-      r.verdict != ReplyVerdict::kDuplicate && r.verdict != ReplyVerdict::kBogus &&
-      r.verdict != ReplyVerdict::kInvalid) {
-    note_packet(p, len, r);
-  }
-  // A reply from the server, valid or not, means it is reachable (chrony sets the bit for
-  // any reply that passes tests 1-3; the sample itself needs all tests).
-  if (r.verdict == ReplyVerdict::kBogus || r.verdict == ReplyVerdict::kDuplicate ||
-      r.verdict == ReplyVerdict::kInvalid || r.verdict == ReplyVerdict::kMalformed ||
-      r.verdict == ReplyVerdict::kNotExpected)
-    return r;
+  note_packet(p, len, r);
   ++sane_rx_;
-  reach_ |= 1;
-  last_reply_unusable_ = r.verdict == ReplyVerdict::kUnsynchronised ||
-                         r.verdict == ReplyVerdict::kBadHeader ||
-                         r.verdict == ReplyVerdict::kSyncLoop;
-  if (r.verdict != ReplyVerdict::kOk) return r;
+  // chrony 4.3 (ntp_core.c, SRC_UpdateReachability(synced_packet)): only a reply from a
+  // synchronised server (tests 6 and 7 passed) sets the reachability bit. A kiss code comes
+  // with leap 3 and stratum 0, so it fails test 6 too.
+  const bool unsynchronised =
+      r.verdict == ReplyVerdict::kUnsynchronised || r.verdict == ReplyVerdict::kKissOfDeath;
+  if (!unsynchronised) reach_ |= 1;
+  const bool rate_kiss = r.verdict == ReplyVerdict::kKissOfDeath && r.kiss == KissCode::kRate;
+  // The latest reply says whether the source can be used now: after one that says not, its
+  // older samples must not keep it selectable. A RATE kiss says neither, it only asks us to
+  // slow down.
+  if (!rate_kiss) {
+    last_reply_unusable_ = unsynchronised || r.verdict == ReplyVerdict::kBadHeader ||
+                           r.verdict == ReplyVerdict::kSyncLoop;
+  }
+  if (rate_kiss) {
+    // As chronyd: the next request waits four more polling intervals, and a burst ends at
+    // its next good sample. chronyd 4.3 acts on no other kiss code: DENY and RSTR are
+    // replies from an unsynchronised server and the source stays polled (where RFC 5905
+    // §7.4 would stop it), so a source that denied us once is used again when it serves.
+    if (burst_left_ > 0) burst_good_left_ = 1;
+    schedule_next(now_mono_s);
+    next_poll_mono_s_ += 4 * std::ldexp(1.0, poll_);
+  }
+  if (r.verdict != ReplyVerdict::kOk) {
+    // chronyd slowly lengthens the polling interval while it gets no good sample: a
+    // twentieth of a step for a delay over the limits, a tenth for anything else.
+    back_off(r.verdict == ReplyVerdict::kBadDelay ? 0.02 : 0.1);
+    return r;
+  }
   ++valid_rx_;
   const NtpSample& s = r.sample;
   // chrony's `offset` corrects the measured offset of the source from us (theta); ours is
@@ -170,6 +177,13 @@ void NtpSource::note_packet(const uint8_t* p, size_t len, const ReplyResult& r) 
     l.delay_s = r.sample.delay_s;
     l.dispersion_s = r.sample.dispersion_s;
   }
+}
+
+void NtpSource::back_off(double score) {
+  poll_score_ += score;
+  if (poll_score_ < 1.0) return;
+  poll_ = std::min(poll_ + 1, cfg_.maxpoll);
+  poll_score_ = 0.0;
 }
 
 void NtpSource::adapt_poll() {

@@ -1,5 +1,5 @@
 // One upstream NTP server as chronyd's client mode sees it (ntp_core.c + sourcestats.c),
-// sans-IO: when to poll (minpoll..maxpoll adapted to polltarget, iburst, burst, KoD back-off),
+// sans-IO: when to poll (minpoll..maxpoll adapted to polltarget, iburst, burst, KoD RATE),
 // the reachability register, the exchange and the sample history. Times are arguments.
 #pragma once
 
@@ -84,18 +84,17 @@ class NtpSource {
   uint8_t reach() const { return reach_; }
   int poll_log2() const { return poll_; }
   double poll_score() const { return poll_score_; }
-  bool stopped() const { return stopped_; }  // KoD DENY/RSTR: no more requests
   // chronyc offline/online (and the `offline` option): an offline source sends nothing
   // until set online, which polls at once.
   bool offline() const { return offline_; }
   void set_offline(bool offline, double now_mono_s);
   // chronyc burst GOOD/TOTAL: up to `total` requests at the burst interval, ending early
   // once `good` samples arrived; an offline source goes back to offline after it. False
-  // (nothing done) for a peer or a source stopped by KoD; a burst in progress goes on.
+  // (nothing done) for a peer or a reference clock; a burst in progress goes on.
   bool start_burst(int good, int total, double now_mono_s);
   bool in_burst() const { return burst_left_ > 0; }
-  // Whether requests go out (not stopped by KoD, and online or in a burst).
-  bool polling() const { return !retired_ && !stopped_ && (!offline_ || burst_left_ > 0); }
+  // Whether requests go out (online or in a burst).
+  bool polling() const { return !retired_ && (!offline_ || burst_left_ > 0); }
   // Removed by `reload sources`: no more requests, no selection, no reports. (Kept in the
   // TimeKeeper so that every other index stays as it was.)
   bool retired() const { return retired_; }
@@ -103,8 +102,9 @@ class NtpSource {
     retired_ = true;
     burst_left_ = 0;
   }
-  // The latest reply said the source cannot be used now (unsynchronised, bad header, or
-  // synchronised to us): its older samples must not keep it selectable.
+  // The latest reply said the source cannot be used now (unsynchronised, a kiss code other
+  // than RATE, bad header, or synchronised to us): its older samples must not keep it
+  // selectable.
   bool last_reply_unusable() const { return last_reply_unusable_; }
   const SourceStats& stats() const { return stats_; }
   // The newest accepted sample, for reports and the measurements log.
@@ -127,6 +127,8 @@ class NtpSource {
  private:
   void schedule_next(double now_mono_s);
   void adapt_poll();
+  // Adds `score` to the poll score; a whole unit lengthens the polling interval one step.
+  void back_off(double score);
   void note_packet(const uint8_t* p, size_t len, const ReplyResult& r);
   SourceConfig cfg_;
   std::string name_;
@@ -143,7 +145,6 @@ class NtpSource {
   double poll_score_ = 0.0;
   int burst_left_ = 0;        // requests left in the current burst
   int burst_good_left_ = 0;   // good samples still wanted by the burst
-  bool stopped_ = false;
   bool offline_ = false;
   bool retired_ = false;
   bool last_reply_unusable_ = false;

@@ -57,6 +57,16 @@ KissCode kiss_code(uint32_t refid) {
   }
 }
 
+bool is_kiss(const PacketFields& f) { return f.stratum == 0 && f.leap == dp::kLeapUnsynchronised; }
+
+ReplyResult& kiss_of_death(const PacketFields& f, ReplyResult& r) {
+  if (f.origin.is_zero() || f.receive.is_zero() || f.transmit.is_zero())
+    return r.verdict = ReplyVerdict::kInvalid, r;
+  r.tests_passed |= kTestBit3 | kTestBit5;
+  r.kiss = kiss_code(f.refid);
+  return r.verdict = ReplyVerdict::kKissOfDeath, r;
+}
+
 ReplyResult& complete_sample(const PacketFields& f, timespec t1, timespec t4, int precision_log2,
                              const ReplyLimits& limits, ReplyResult& r) {
   const timespec t2 = ts::from_ntp(f.receive, t4);
@@ -65,7 +75,9 @@ ReplyResult& complete_sample(const PacketFields& f, timespec t1, timespec t4, in
   const bool test3 = !f.receive.is_zero() && !f.transmit.is_zero() && server_hold.count() >= 0;
   if (test3) r.tests_passed |= kTestBit3;
   r.tests_passed |= kTestBit5;  // no authentication configured
-  const bool test6 = f.leap != dp::kLeapUnsynchronised && f.stratum < kMaxStratum;
+  // chrony's test 6 (RFC 5905 §8): leap 3, stratum 0 or stratum 16 and over is a server
+  // that is not synchronised.
+  const bool test6 = f.leap != dp::kLeapUnsynchronised && f.stratum != 0 && f.stratum < kMaxStratum;
   if (test6) r.tests_passed |= kTestBit6;
   const double root_delay_s = seconds(ts::from_short(f.root_delay));
   const double root_disp_s = seconds(ts::from_short(f.root_dispersion));

@@ -29,6 +29,12 @@ struct PacketFields {
 
 PacketFields read_packet_fields(const uint8_t* p);
 KissCode kiss_code(uint32_t refid);
+// A Kiss-o'-Death (RFC 5905 §7.4): stratum 0 with leap 3, as chronyd recognises one. A
+// stratum-0 packet with another leap indicator is merely unsynchronised (test 6).
+bool is_kiss(const PacketFields& f);
+// Completes `r` for a kiss packet that passed tests 1 and 2: its code, and test 3 (a kiss
+// with zero timestamps is invalid, and chronyd does not act on it).
+ReplyResult& kiss_of_death(const PacketFields& f, ReplyResult& r);
 
 // Completes `r` (tests 3, 5-7, A-D, the sample, the verdict) from the packet's fields, our
 // transmit time `t1` and our receive time `t4`.

@@ -73,10 +73,7 @@ ReplyResult SymmetricExchange::process_packet(const uint8_t* p, size_t len, time
   const timespec t1 = echoed->time;
   // Each of our packets completes at most one exchange.
   echoed->tx = ts::NtpTimestamp{};
-  if (f.stratum == 0) {
-    r.kiss = kiss_code(f.refid);
-    return r.verdict = ReplyVerdict::kKissOfDeath, r;
-  }
+  if (is_kiss(f)) return kiss_of_death(f, r);
   return complete_sample(f, t1, rx_time, precision_log2, limits, r);
 }
 

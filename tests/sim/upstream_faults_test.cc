@@ -13,6 +13,9 @@
 namespace chronon::sim {
 namespace {
 
+constexpr uint32_t kKissDeny = 0x44454E59;  // "DENY"
+constexpr uint32_t kKissRstr = 0x52535452;  // "RSTR"
+
 bool logged(World& w, const std::string& text) {
   return std::any_of(w.log().begin(), w.log().end(),
                      [&](const std::string& l) { return l.find(text) != std::string::npos; });
@@ -64,6 +67,114 @@ TEST(Sim, SourceSteppingByHoursIsOutvotedAndNotFollowed) {
   EXPECT_EQ(w.keeper().source(2).state(), ctl::SourceState::kFalseticker);
   EXPECT_GE(w.keeper().selected(), 0);
   EXPECT_NE(w.keeper().selected(), 2);
+}
+
+TEST(Sim, KissOfDeathRateDelaysTheNextRequestByFourPolls) {
+  // A server rate-limiting with chronyd's `kod`: a request within 30 s of the previous one
+  // gets a KoD RATE. iburst's second request is the first to hit it.
+  ctl::Config cfg;
+  World w(cfg, 0.005, 10.0);
+  ServerSpec s;
+  s.name = "limited";
+  s.kod_rate_within_s = 30.0;
+  w.add_server(s, server_source(true, 4, 6));
+  w.run_until(3 * 3600.0);
+  const auto& seen = w.requests(0);
+  ASSERT_GE(seen.size(), 3u);
+  ASSERT_TRUE(seen[1].kod);
+  int kods = 0;
+  for (size_t k = 0; k + 1 < seen.size(); ++k) {
+    if (!seen[k].kod) continue;
+    ++kods;
+    // chronyd (ntp_core.c): the next request waits four more polling intervals (the poll is
+    // 16 s at least here).
+    EXPECT_GE(seen[k + 1].t - seen[k].t, 4 * 16.0) << "after the KoD at " << seen[k].t;
+  }
+  EXPECT_GE(kods, 2);
+  EXPECT_TRUE(logged(w, "Received KoD RATE from limited"));
+  // It goes on with the source: selected, the clock on time.
+  EXPECT_EQ(w.keeper().source(0).state(), ctl::SourceState::kSelected);
+  EXPECT_LT(std::abs(w.clock_error_s()), 1e-3);
+}
+
+TEST(Sim, KissOfDeathDenyOrRstrLeavesTheSourceUnreachableButPolled) {
+  // chronyd 4.3 acts on no kiss code but RATE: a DENY or RSTR reply is one from an
+  // unsynchronised server (test 6). The source stays polled, its reachability empties, its
+  // polling interval lengthens slowly, and it is used again once the server serves again.
+  for (const uint32_t code : {kKissDeny, kKissRstr}) {
+    SCOPED_TRACE(code == kKissDeny ? "DENY" : "RSTR");
+    ctl::Config cfg;
+    World w(cfg, 0.002, 10.0);
+    ServerSpec good, denying;
+    good.name = "good";
+    good.delay_s = 0.002;
+    denying.name = "denying";
+    denying.delay_s = 0.0005;
+    w.add_server(good, server_source());
+    auto denied = server_source(true, 4, 10);
+    denied.polltarget = 64;  // holds the poll at minpoll while the history fills
+    w.add_server(denying, denied);
+    w.run_until(1800.0);
+    ASSERT_EQ(w.keeper().selected(), 1);
+    const int poll_before = w.keeper().source(1).poll_log2();
+    w.server(1).kiss_code = code;
+    const size_t before = w.requests(1).size();
+    ErrorStats err;
+    w.run_until(1800.0 + 3600.0, [&](World& x) { err.add(x.clock_error_s()); });
+    const ctl::NtpSource& src = w.keeper().source(1);
+    EXPECT_GE(w.requests(1).size() - before, 10u);  // still polled
+    EXPECT_EQ(src.reach(), 0);
+    EXPECT_EQ(src.state(), ctl::SourceState::kUnusable);
+    EXPECT_GT(src.poll_log2(), poll_before);
+    EXPECT_EQ(w.keeper().selected(), 0);
+    EXPECT_LT(err.max_abs, 1e-3);
+    EXPECT_FALSE(logged(w, "Received KoD"));  // chronyd logs RATE only
+    w.server(1).kiss_code = 0;
+    w.run_until(1800.0 + 3 * 3600.0);
+    EXPECT_NE(src.reach(), 0);
+    EXPECT_NE(src.state(), ctl::SourceState::kUnusable);
+  }
+}
+
+TEST(Sim, UnsynchronisedServersAreNeverSelected) {
+  // Two servers that agree with each other, nearer than the good one, but unsynchronised:
+  // one says stratum 16, the other leap 3. Believed, they would outvote the good server.
+  ctl::Config cfg;
+  World w(cfg, 0.003, 10.0);
+  ServerSpec good, s16, leap3;
+  good.name = "good";
+  good.stratum = 2;
+  good.delay_s = 0.003;
+  s16.name = "stratum16";
+  s16.stratum = 16;
+  s16.offset_s = 0.25;
+  s16.delay_s = 0.0005;
+  leap3.name = "leap3";
+  leap3.stratum = 1;
+  leap3.leap = dp::kLeapUnsynchronised;
+  leap3.offset_s = 0.25;
+  leap3.delay_s = 0.0005;
+  w.add_server(good, server_source());
+  w.add_server(s16, server_source());
+  w.add_server(leap3, server_source());
+  ErrorStats err;
+  int others_selected = 0;
+  w.run_until(2 * 3600.0, [&](World& x) {
+    others_selected += x.keeper().selected() > 0;
+    if (x.true_time_s() > 600) err.add(x.clock_error_s());
+  });
+  EXPECT_EQ(others_selected, 0);
+  EXPECT_EQ(w.keeper().selected(), 0);
+  EXPECT_EQ(w.state().current().stratum, 3);
+  EXPECT_LT(err.max_abs, 1e-3);
+  for (size_t i : {1, 2}) {
+    const ctl::NtpSource& src = w.keeper().source(i);
+    EXPECT_EQ(src.state(), ctl::SourceState::kUnusable) << i;
+    EXPECT_FALSE(src.has_sample()) << i;
+    // chronyd's reachability register counts only replies from synchronised servers.
+    EXPECT_EQ(src.reach(), 0) << i;
+    EXPECT_GT(src.sane_rx_count(), 100u) << i;  // answered all along
+  }
 }
 
 TEST(Sim, SpoofedRepliesAreIgnoredAndTheRealOnesUsed) {

@@ -131,6 +131,33 @@ TEST(ClientExchange, KissCodesAreRecognised) {
   }
 }
 
+TEST(ClientExchange, StratumZeroWithoutLeap3IsUnsynchronisedNotAKiss) {
+  // chronyd recognises a kiss code only with leap 3; stratum 0 otherwise fails test 6.
+  ClientExchange x;
+  uint8_t req[kNtpRequestLen];
+  x.make_request(req, 6, 42, kT1);
+  Reply r;
+  r.stratum = 0;
+  r.refid = 0x44454E59;  // "DENY"
+  const auto p = r.bytes(req);
+  const ReplyResult res = x.process_reply(p.data(), 48, at(0.002), -20, {});
+  EXPECT_EQ(res.verdict, ReplyVerdict::kUnsynchronised) << reply_verdict_name(res.verdict);
+  EXPECT_EQ(res.kiss, KissCode::kNone);
+}
+
+TEST(ClientExchange, KissWithZeroTimestampsIsInvalid) {
+  ClientExchange x;
+  uint8_t req[kNtpRequestLen];
+  x.make_request(req, 6, 42, kT1);
+  Reply r;
+  r.stratum = 0;
+  r.leap = 3;
+  r.refid = 0x52415445;  // "RATE"
+  r.zero_rx = true;
+  const auto p = r.bytes(req);
+  EXPECT_EQ(x.process_reply(p.data(), 48, at(0.002), -20, {}).verdict, ReplyVerdict::kInvalid);
+}
+
 TEST(ClientExchange, BadRepliesGetTheirTest) {
   struct Case {
     const char* what;
