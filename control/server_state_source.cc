@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 
 #include "control/md5.h"
 
@@ -39,7 +40,7 @@ dp::ServerState ServerStateSource::current() {
     // grows past the threshold, then fall back to the local reference.
     if (!local_.enabled || ref_->root_delay_s / 2 + disp <= local_.distance_s) {
       dp::ServerState s;
-      s.leap = table_leap_ ? *table_leap_ : ref_->leap;
+      s.leap = table_leap_ ? *table_leap_ : leap_on_day(ref_->leap, now);
       s.stratum = static_cast<uint8_t>(std::min(ref_->stratum, 15));
       s.precision = precision_;
       s.min_poll = min_poll_;
@@ -69,6 +70,15 @@ dp::ServerState ServerStateSource::current() {
   s.root_dispersion = ts::NtpShort{0};
   s.reference_time = ts::to_ntp(local_ref_time_);
   return s;
+}
+
+uint8_t leap_on_day(uint8_t leap, const timespec& now) {
+  if (leap != dp::kLeapInsert && leap != dp::kLeapDelete) return leap;
+  tm day{};
+  if (!gmtime_r(&now.tv_sec, &day)) return dp::kLeapNone;
+  const bool last_of_june = day.tm_mon == 5 && day.tm_mday == 30;
+  const bool last_of_december = day.tm_mon == 11 && day.tm_mday == 31;
+  return last_of_june || last_of_december ? leap : dp::kLeapNone;
 }
 
 uint32_t refid_of_address(const uint8_t* addr, bool ipv6) {

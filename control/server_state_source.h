@@ -56,6 +56,12 @@ class ServerStateSource {
   std::optional<uint8_t> table_leap_;
 };
 
+// The sources' leap indicator as chronyd's reference.c lets it through: an insertion or
+// deletion only on the last day of June or December (UTC) of `now`, the days at whose end a
+// leap second may happen (ITU-R TF.460); on any other day it is 0, so a source announcing
+// one by mistake, or flapping, cannot arm the kernel or mislead clients.
+uint8_t leap_on_day(uint8_t leap, const timespec& now);
+
 // The reference ID a source gives us (RFC 5905 §7.3): its IPv4 address, or for IPv6 the
 // first four bytes of the MD5 hash of its address, as chrony and ntpd compute it.
 uint32_t refid_of_address(const uint8_t* addr, bool ipv6);

@@ -152,6 +152,9 @@ UpdateEvent TimeKeeper::reselect(size_t updated) {
   ev.clock_updated = true;
   ReferenceUpdate ref;
   ref.ref_time = clock_.now();
+  // The vote as chronyd takes it (and its tracking log shows it): a leap second only on
+  // the last day of June or December.
+  selection_.leap = leap_on_day(selection_.leap, ref.ref_time);
   ref.stratum = selection_.stratum + 1;
   ref.refid = sources_[sel]->refid();
   ref.leap = selection_.leap;

@@ -142,7 +142,7 @@ TEST(Sim, WithoutMakestepALargeOffsetIsSlewedAtMaxslewrate) {
 
 TEST(Sim, LeapAnnouncedByMajorityIsServed) {
   ctl::Config cfg;
-  World w(cfg, 0.0, 0.0);
+  World w(cfg, 0.0, 0.0, 0.0, 1, kLeapDayStartUnix);
   ServerSpec a, b, c;
   a.leap = b.leap = 1;
   w.add_server(a, server_source());

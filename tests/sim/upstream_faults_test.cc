@@ -1,9 +1,10 @@
 // Upstream misbehaviour on simulated time (issue 10): a falseticker, a server whose clock jumps
-// by hours, Kiss-o'-Death codes, unsynchronised servers and spoofed replies, each run through
-// the real control code and handled as chronyd 4.3 handles it.
+// by hours, Kiss-o'-Death codes, unsynchronised servers, a flapping leap indicator and
+// spoofed replies, each run through the real control code and handled as chronyd 4.3 does.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 
@@ -175,6 +176,73 @@ TEST(Sim, UnsynchronisedServersAreNeverSelected) {
     EXPECT_EQ(src.reach(), 0) << i;
     EXPECT_GT(src.sane_rx_count(), 100u) << i;  // answered all along
   }
+}
+
+TEST(Sim, LeapAnnouncedOnAnOrdinaryDayIsNotServed) {
+  // Every source says a second will be inserted, on January 15: chronyd (reference.c)
+  // accepts a leap second only on the last day of June or December.
+  ctl::Config cfg;
+  World w(cfg, 0.0, 0.0);
+  for (int k = 0; k < 3; ++k) {
+    ServerSpec s;
+    s.leap = dp::kLeapInsert;
+    w.add_server(s, server_source());
+  }
+  int served_insert = 0;
+  w.run_until(1800.0, [&](World& x) { served_insert += x.state().current().leap != 0; });
+  EXPECT_EQ(served_insert, 0);
+  EXPECT_EQ(w.state().current().stratum, 2);  // synchronised all the same
+  EXPECT_EQ(w.keeper().source(0).last_sample().leap, dp::kLeapInsert);
+}
+
+// Three sources on June 30, the first of which says "insert" and "none" by turns.
+struct FlappingLeap {
+  World w;
+  explicit FlappingLeap(int steady_sources, uint8_t steady_leap)
+      : w(ctl::Config{}, 0.0, 0.0, 0.0, 1, kLeapDayStartUnix) {
+    ServerSpec flapper;
+    flapper.name = "flapper";
+    flapper.leap_flaps = true;
+    flapper.delay_s = 0.0005;  // the nearest: selected, so each of its samples is a vote
+    w.add_server(flapper, server_source(true, 4, 4));
+    for (int k = 0; k < steady_sources; ++k) {
+      ServerSpec s;
+      s.leap = steady_leap;
+      w.add_server(s, server_source(true, 4, 4));
+    }
+  }
+  // How many seconds after the first minute each leap indicator was served.
+  std::array<int, 4> run() {
+    std::array<int, 4> served{};
+    w.run_until(1800.0, [&](World& x) {
+      if (x.true_time_s() > 60) ++served[x.state().current().leap];
+    });
+    return served;
+  }
+};
+
+TEST(Sim, LeapFlappingInOneSourceIsOutvotedByTwoThatSayNone) {
+  FlappingLeap f(2, dp::kLeapNone);
+  const auto served = f.run();
+  EXPECT_EQ(f.w.keeper().selected(), 0);
+  EXPECT_EQ(served[dp::kLeapInsert], 0);
+  EXPECT_GT(served[dp::kLeapNone], 1700);
+}
+
+TEST(Sim, LeapFlappingInOneSourceDoesNotCancelTwoThatSayInsert) {
+  FlappingLeap f(2, dp::kLeapInsert);
+  const auto served = f.run();
+  EXPECT_EQ(served[dp::kLeapNone], 0);
+  EXPECT_GT(served[dp::kLeapInsert], 1700);
+}
+
+TEST(Sim, LeapFlappingOfALoneSourceIsServedAsItFlaps) {
+  // chronyd's vote (sources.c get_leap_status): more than half of the selectable sources.
+  // A lone source is the whole vote, flapping included: the scenarios above are the cure.
+  FlappingLeap f(0, dp::kLeapNone);
+  const auto served = f.run();
+  EXPECT_GT(served[dp::kLeapInsert], 300);
+  EXPECT_GT(served[dp::kLeapNone], 300);
 }
 
 TEST(Sim, SpoofedRepliesAreIgnoredAndTheRealOnesUsed) {
