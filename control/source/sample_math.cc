@@ -88,7 +88,11 @@ ReplyResult& complete_sample(const PacketFields& f, timespec t1, timespec t4, in
   const double t41 = seconds(ts::to_nanos(t4) - ts::to_nanos(t1));
   const double local_precision = std::ldexp(1.0, precision_log2);
   const double remote_precision = std::ldexp(1.0, f.precision);
-  double delay = t41 - seconds(server_hold);
+  // As chronyd (ntp_core.c), the absolute difference: a clock slewing fast on either side
+  // over a long hold (a peer answers up to a poll later) can make it negative, and clamped
+  // to the precision such a sample would look like the nearest ever and outweigh every
+  // other in the regression.
+  double delay = std::abs(t41 - seconds(server_hold));
   if (delay < local_precision) delay = local_precision;
   const bool testA = delay <= limits.max_delay_s;
   const bool testB = limits.max_delay_ratio <= 0 || limits.min_delay_seen_s <= 0 ||

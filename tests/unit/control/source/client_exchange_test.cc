@@ -83,6 +83,22 @@ TEST(ClientExchange, OffsetAndDelayFromTheFourTimestamps) {
   EXPECT_FALSE(x.outstanding());
 }
 
+TEST(ClientExchange, DelayIsTheAbsoluteDifferenceAsInChronyd) {
+  // The server counts 3.1 ms between receive and transmit while we saw 2.1 ms go by (its
+  // clock slewing fast): the delay is 1 ms, not a clamp to the precision that would make
+  // this the most trusted sample of all.
+  ClientExchange x;
+  uint8_t req[kNtpRequestLen];
+  x.make_request(req, 6, 42, kT1);
+  Reply r;
+  r.t2 = 0.0105;
+  r.t3 = 0.0136;
+  const auto p = r.bytes(req);
+  const ReplyResult res = x.process_reply(p.data(), 48, at(0.0021), -20, ReplyLimits{});
+  ASSERT_EQ(res.verdict, ReplyVerdict::kOk) << reply_verdict_name(res.verdict);
+  EXPECT_NEAR(res.sample.delay_s, 0.001, 1e-8);
+}
+
 TEST(ClientExchange, WrongOriginIsBogusAndKeepsWaitingForTheRealReply) {
   ClientExchange x;
   uint8_t req[kNtpRequestLen], other[kNtpRequestLen];
