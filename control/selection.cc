@@ -51,9 +51,19 @@ SelectionResult select_sources(const std::vector<SelectionInput>& in, const Sele
   r.states.assign(in.size(), SourceState::kUnusable);
   std::vector<Interval> iv(in.size());
   std::vector<int> candidates, trusted;
+  int bad_stats = 0;
+  unsigned max_bad_stats_reach = 0;
   for (int i = 0; i < n; ++i) {
     const auto& s = in[i];
-    if (!s.usable || s.root_distance_s > p.maxdistance_s) continue;
+    if (!s.usable) continue;
+    if (!s.stats_ok) {
+      if (!s.noselect) {
+        ++bad_stats;
+        max_bad_stats_reach = std::max<unsigned>(max_bad_stats_reach, s.reach);
+      }
+      continue;
+    }
+    if (s.root_distance_s > p.maxdistance_s) continue;
     if (s.std_dev_s > p.maxjitter_s) {
       r.states[i] = SourceState::kJittery;
       continue;
@@ -68,6 +78,22 @@ SelectionResult select_sources(const std::vector<SelectionInput>& in, const Sele
   }
   if (candidates.empty()) {
     r.no_selection_reason = "no selectable sources";
+    return r;
+  }
+  // chronyd's first selection waits, in the first 8 polls, while the reachability register
+  // of a source with too few samples is that of the best selectable source one poll behind:
+  // sources polled together (iburst) are compared together, so the first to answer three
+  // times cannot be selected (and perhaps stepped to) before the others can outvote it.
+  unsigned max_reach = 0;
+  int max_reach_size = 0;
+  for (int i : candidates) {
+    max_reach = std::max<unsigned>(max_reach, in[i].reach);
+    max_reach_size = std::max(max_reach_size, in[i].reach_size);
+  }
+  if (bad_stats > 0 && previous_selected < 0 && max_reach_size < 8 &&
+      max_reach >> 1 == max_bad_stats_reach) {
+    r.waiting_for_stats = true;
+    r.no_selection_reason = "waiting for more samples";
     return r;
   }
 

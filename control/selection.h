@@ -1,5 +1,6 @@
-// Source selection and combining (chrony's sources.c, RFC 5905 §11.2): correctness intervals
-// [offset - root distance, offset + root distance], the largest majority intersection
+// Source selection and combining (chrony's sources.c, RFC 5905 §11.2): sources with enough
+// samples (a first selection waits for those polled alongside to have them too), correctness
+// intervals [offset - root distance, offset + root distance], the largest majority intersection
 // (falsetickers rejected), trust/require/prefer, stratum-weighted choice with reselectdist
 // hysteresis, then combining of the sources close to the selected one. Pure: no I/O, no time.
 #pragma once
@@ -14,6 +15,13 @@ namespace chronon::ctl {
 
 struct SelectionInput {
   bool usable = false;        // reachable, has samples, server synchronised (leap != 3)
+  // Usable, but too few samples for a regression yet (chrony's SRC_BAD_STATS): never
+  // selected, and while nothing is selected it may hold the selection back (see below).
+  bool stats_ok = true;
+  // The reachability register as chronyd keeps it (NtpSource::settled_reach) and how many
+  // polls it holds, up to 8.
+  uint8_t reach = 0;
+  int reach_size = 8;
   bool noselect = false, prefer = false, trust = false, require = false;
   int stratum = 0;            // the source's own stratum
   double offset_s = 0;        // our clock minus the source's, predicted for now
@@ -39,6 +47,9 @@ struct SelectionResult {
   std::vector<SourceState> states;  // one per input, in input order
   int selected = -1;                // index of the selected source, -1: none
   std::string no_selection_reason;  // when selected < 0, as chronyd logs it
+  // Nothing selected because a source polled alongside the best ones is one sample short
+  // of a regression (chronyd's SRC_WAITS_STATS): the usable sources wait for it.
+  bool waiting_for_stats = false;
   int combined = 0;                 // sources combined, the selected one included
   // The combined estimate (valid when selected >= 0).
   double offset_s = 0, offset_sd_s = 0, frequency = 0, skew = 0;

@@ -79,6 +79,9 @@ std::vector<SelectionInput> TimeKeeper::selection_inputs() const {
         last && cfg_.local.enabled && last->stratum >= cfg_.local.stratum;
     x.usable = !s.retired() && s.reach() != 0 && e.valid && last && last->leap != 3 &&
                !s.last_reply_unusable() && !worse_than_local;
+    x.stats_ok = s.stats().regression_ok();
+    x.reach = s.settled_reach();
+    x.reach_size = s.settled_reach_size();
     if (!last) continue;
     const double age = std::max(0.0, seconds_between(e.ref_time, now));
     x.stratum = last->stratum;

@@ -231,8 +231,8 @@ namespace {
 // chrony's selectdata status letter for a source selection left unused or rejected, by the
 // first reason chronyd would give (sources.c): noselect, unsynchronised, missing samples,
 // root distance over maxdistance, jittery; chronon's local-stratum rule as 'O' (a source no
-// better than the local reference, as chronyd's orphan). Selected, combined, not combined
-// and falsetickers come from the selection itself.
+// better than the local reference, as chronyd's orphan); waiting for another source's
+// samples. Selected, combined, not combined and falsetickers come from the selection itself.
 char status_letter(const NtpSource& s, const SelectionInput& x, const SelectionParams& p,
                    const Config& cfg, SourceState state, const SelectionResult& sel,
                    bool selected_is_preferred) {
@@ -253,9 +253,11 @@ char status_letter(const NtpSource& s, const SelectionInput& x, const SelectionP
   const StatsSample* last = s.stats().last();
   // As chronyd, a source starts unsynchronised: never answered is 's', not 'M'.
   if (!last || last->leap == 3 || s.last_reply_unusable()) return 's';
-  if (!last || !s.stats().estimate().valid || s.reach() == 0) return 'M';
+  if (!last || !s.stats().estimate().valid || s.reach() == 0 || !s.stats().regression_ok())
+    return 'M';
   if (x.root_distance_s > p.maxdistance_s) return 'd';
   if (cfg.local.enabled && last->stratum >= cfg.local.stratum) return 'O';
+  if (sel.waiting_for_stats) return 'w';
   return '?';
 }
 

@@ -69,6 +69,7 @@ size_t NtpSource::make_request(uint8_t* buf, uint64_t cookie, timespec tx_time,
   }
   if (burst_left_ > 0) --burst_left_;
   ++tx_;
+  awaiting_reply_ = true;
   const int version = cfg_.version > 0 ? cfg_.version : 4;
   const size_t n =
       peer_ ? sym_.make_packet(buf, static_cast<int8_t>(poll_), version, ours, tx_time)
@@ -101,6 +102,7 @@ ReplyResult NtpSource::on_reply(const uint8_t* p, size_t len, timespec rx_time,
       r.verdict == ReplyVerdict::kDuplicate || r.verdict == ReplyVerdict::kBogus ||
       r.verdict == ReplyVerdict::kInvalid)
     return r;
+  awaiting_reply_ = false;
   note_packet(p, len, r);
   ++sane_rx_;
   // chrony 4.3 (ntp_core.c, SRC_UpdateReachability(synced_packet)): only a reply from a

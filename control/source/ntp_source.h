@@ -3,6 +3,7 @@
 // the reachability register, the exchange and the sample history. Times are arguments.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <ctime>
 #include <string>
@@ -82,6 +83,13 @@ class NtpSource {
   void on_refclock_poll(const NtpSample* s);
 
   uint8_t reach() const { return reach_; }
+  // The register as chronyd keeps it, which shifts when a reply passes tests 1-3 or the next
+  // request goes out unanswered (ours shifts as each request goes out), and how many polls
+  // it holds (up to 8).
+  uint8_t settled_reach() const { return awaiting_reply_ ? reach_ >> 1 : reach_; }
+  int settled_reach_size() const {
+    return static_cast<int>(std::min<uint64_t>(8, tx_ - (awaiting_reply_ ? 1 : 0)));
+  }
   int poll_log2() const { return poll_; }
   double poll_score() const { return poll_score_; }
   // chronyc offline/online (and the `offline` option): an offline source sends nothing
@@ -148,6 +156,7 @@ class NtpSource {
   bool offline_ = false;
   bool retired_ = false;
   bool last_reply_unusable_ = false;
+  bool awaiting_reply_ = false;  // the last request has had no reply that passed tests 1-3
   double next_poll_mono_s_ = 0.0;
   SourceState state_ = SourceState::kUnusable;
   uint64_t tx_ = 0, rx_ = 0, valid_rx_ = 0, sane_rx_ = 0;

@@ -58,6 +58,12 @@ class SourceStats {
   BestSample best_sample(timespec now, double maxclockerror) const;
   const StatsSample* last() const { return samples_.empty() ? nullptr : &samples_.back(); }
   int size() const { return static_cast<int>(samples_.size()); }
+  // Enough samples for the source to be selected (chrony's select_ok): three, the fewest a
+  // regression needs, or all of them when `maxsamples` is fewer (sourcestats.c).
+  bool regression_ok() const {
+    return size() >= kMinSamplesForRegression || (size() > 0 && size() == max_samples_);
+  }
+  static constexpr int kMinSamplesForRegression = 3;
 
   // Frequency skew assumed while there are too few samples for a regression (chrony's
   // WORST_CASE_FREQ_BOUND is 2000 ppm; its maxupdateskew default is 1000 ppm).

@@ -1,5 +1,5 @@
 // Tests for source selection and combining: intervals, falsetickers, trust, require, prefer,
-// jitter, reselect hysteresis, leap vote.
+// jitter, reselect hysteresis, waiting for samples, leap vote.
 #include "control/selection.h"
 
 #include <gtest/gtest.h>
@@ -122,6 +122,45 @@ TEST(Selection, MinsourcesRequiresThatManyAgreeing) {
   p.minsources = 2;
   EXPECT_EQ(select_sources({src(0.0, 0.001)}, p, -1).selected, -1);
   EXPECT_EQ(select_sources({src(0.0, 0.001), src(0.0, 0.001)}, p, -1).selected, 0);
+}
+
+TEST(Selection, SourceWithTooFewSamplesIsNeverACandidate) {
+  // The liar has one or two samples only (chronyd's SRC_BAD_STATS): the other is selected
+  // once one is selected already, and the liar is not marked a falseticker.
+  auto good = src(0.0, 0.001), liar = src(0.5, 0.0001);
+  good.reach = 0xff;
+  liar.stats_ok = false;
+  liar.reach = 0x7f;
+  const auto r = select_sources({good, liar}, {}, 0);
+  EXPECT_EQ(r.selected, 0);
+  EXPECT_EQ(r.states[1], SourceState::kUnusable);
+  EXPECT_FALSE(r.waiting_for_stats);
+}
+
+TEST(Selection, FirstSelectionWaitsForASourceOneReplyBehind) {
+  // Polled together: the first source has answered three times, the second twice and its
+  // third answer is on its way (chronyd's SRC_WAITS_STATS).
+  auto first = src(0.5, 0.0001), second = src(0.0, 0.001);
+  first.reach = 0b111;
+  first.reach_size = 3;
+  second.stats_ok = false;
+  second.reach = 0b11;
+  second.reach_size = 2;
+  auto r = select_sources({first, second}, {}, -1);
+  EXPECT_EQ(r.selected, -1);
+  EXPECT_TRUE(r.waiting_for_stats);
+  EXPECT_EQ(r.states[0], SourceState::kUnusable);
+  // Not once a source is selected, nor for a source further behind, nor after 8 polls.
+  EXPECT_EQ(select_sources({first, second}, {}, 0).selected, 0);
+  second.reach = 0b1;
+  EXPECT_EQ(select_sources({first, second}, {}, -1).selected, 0);
+  second.reach = 0b11;
+  first.reach = 0xff;
+  first.reach_size = 8;
+  second.reach = 0x7f;
+  r = select_sources({first, second}, {}, -1);
+  EXPECT_EQ(r.selected, 0);
+  EXPECT_FALSE(r.waiting_for_stats);
 }
 
 TEST(Selection, LeapIsWhatTheMajorityAnnounces) {
