@@ -4,7 +4,6 @@ a server's CPU time and memory from /proc.
 """
 import json
 import os
-import subprocess
 
 
 def prepare(L, lab, subnet, backend):
@@ -20,19 +19,6 @@ def prepare(L, lab, subnet, backend):
     # an XDP program (afxdp) or GRO turns on; GRO is on for every server alike.
     L.sh("ip", "netns", "exec", lab.srv, "ethtool", "-K", lab.srv_dev, "tx", "off", "gro", "on")
     return mac
-
-
-def pin_server(pids):
-    """Keeps the server's processes (every thread) off the load generator's core, the last
-    one: a busy-polling load generator sharing a core with the server would measure the
-    scheduler, not the server."""
-    n = os.cpu_count() or 1
-    if n < 2:
-        return
-    cpus = "0" if n == 2 else f"0-{n - 2}"
-    for pid in pids:
-        subprocess.run(["taskset", "-a", "-p", "-c", cpus, str(pid)], check=True,
-                       capture_output=True)
 
 
 def loadgen_cmd(build, lab, mac, subnet, clients, rates, seconds, extra=()):

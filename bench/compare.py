@@ -109,13 +109,11 @@ def run_server(L, args, build, srv):
             L.wait_for(lambda: "chronyd version" in L.read(d.log), 10, L.read(d.log))
             time.sleep(0.5)
             pids = [int(L.read(lab.path("chronyd.pid")).strip())]
-            B.pin_server(pids)
         else:
             line = srv.kind if srv.kind.startswith("dataplane ") else ""
             d = lab.start_chronond(f"local stratum 10\nallow all\n{clientlog}{line}\n")
             time.sleep(0.5)
             pids = [d.pid(), d.dataplane_pid()]
-            B.pin_server(pids)
         cmd = B.loadgen_cmd(build, lab, mac, subnet, clients, args.rate_list, args.seconds,
                             ["--stop-loss", "5"] + (["--interleaved"] if srv.interleaved else []))
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

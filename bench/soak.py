@@ -83,7 +83,6 @@ def main():
                                f"clientloglimit {max(args.clients * 128, 1 << 20)}\n")
         time.sleep(0.5)
         pids = [d.pid(), d.dataplane_pid()]
-        B.pin_server(pids)
         # The load generator's steps are the sampling periods; its drain time lets the replies
         # of each period arrive before the counters are read.
         cmd = B.loadgen_cmd(build, lab, mac, SUBNET, args.clients, [args.rate] * steps,

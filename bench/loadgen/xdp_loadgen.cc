@@ -26,6 +26,7 @@ namespace {
 constexpr uint32_t kFrames = 8192;      // UMEM: half to receive into, half to send from
 constexpr uint32_t kRxFrames = kFrames / 2;
 constexpr uint32_t kRing = 4096;
+constexpr uint32_t kLiveMaxRun = 4096;  // requests per BPF_PROG_RUN at most
 
 uint64_t ntp_now() { return ts::to_ntp(ts::realtime_now()).raw; }
 
@@ -233,11 +234,17 @@ StepResult XdpLoadgen::run_step(double rate) {
     recycle_completions();
     receive(r, start_ntp);
     if (now >= send_end) continue;
-    uint32_t want = o_.batch;
+    // Live frames: each run creates a page pool in the kernel, whose id (one of 65534) is
+    // given back only when its last frame has come back from the receiver, a second or more
+    // later; runs of a few frames at high rates use the ids up (the runs then fail with
+    // ENOSPC). So a run carries a millisecond's worth of requests, at least.
+    const double least = live_ ? std::max(1.0, rate * 1e-3) : 1.0;
+    const uint32_t most = live_ ? kLiveMaxRun : o_.batch;
+    uint32_t want = most;
     if (rate > 0) {
       const double due = rate * static_cast<double>(now - start) * 1e-9 - static_cast<double>(r.sent);
-      if (due < 1) continue;
-      want = static_cast<uint32_t>(std::min<double>(due, o_.batch));
+      if (due < least) continue;
+      want = static_cast<uint32_t>(std::min<double>(due, most));
     }
     if (live_) {
       send_live(want, r);
