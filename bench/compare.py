@@ -168,8 +168,7 @@ def markdown(results, info, args, rates):
            "inconsistent |", "|---|---|---|---|---|---|---|"]
     for name, steps in results:
         lf, why = loss_free(steps)
-        lf_step = max((s for s in steps if s["loss_pct"] < LOSS_FREE_PCT),
-                      key=lambda s: s["sent_per_s"], default=None)
+        lf_step = next((s for s in steps if s["sent_per_s"] == lf and lf > 0), None)
         top = max(steps, key=lambda s: s["answered_per_s"])
         lat = (f"{us(lf_step['response_ns']['p50'])} / {us(lf_step['response_ns']['p99'])} / "
                f"{us(lf_step['response_ns']['p999'])}" if lf_step else "-")
