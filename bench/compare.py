@@ -156,11 +156,13 @@ def markdown(results, info, args, rates):
            f"kernel {info['kernel']}, {info['nic']}; load average {info['load_average_1min']:.2f} "
            f"at the start (other work on the machine skews every figure).", "", "```sh",
            f"bench/compare.sh {' '.join(args.argv)}".rstrip(), "```", "",
-           f"chronon-loadgen (AF_XDP, native XDP, copy mode, pinned to the last core) steps the "
+           f"chronon-loadgen (requests made by its XDP program in BPF_PROG_RUN live-frames mode, "
+           f"replies read from an AF_XDP socket in copy mode; pinned to the last core) steps the "
            f"rate through {', '.join(f'{r:,}' for r in rates)} requests/s, {args.seconds} s "
            f"each, from {args.clients:,} random client addresses unless stated, and stops after "
-           f"a step that loses more than 5 %. Response time is the client's (one clock reading "
-           f"per batch at each end); \"inconsistent\" counts replies whose server timestamps "
+           f"a step that loses more than 5 %. Response time is the client's (each request "
+           f"stamped as it is made, replies once per received batch); \"inconsistent\" counts "
+           f"replies whose server timestamps "
            f"fall outside the client's send and receive times. Server CPU is the server's "
            f"processes (all threads) over each step.", "",
            "| server | loss-free rate (< 0.1 %) | highest answered rate | at that step: loss | "

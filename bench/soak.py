@@ -91,11 +91,12 @@ def main():
                 "rcvbuf": snmp_udp(L, lab, "RcvbufErrors")}
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         t_start = time.monotonic()
-        sent = answered = 0
+        sent = answered = loadgen_drops = 0
         for line in p.stdout:
             step = json.loads(line)
             sent += step["sent"]
             answered += step["answered"]
+            loadgen_drops += step["loadgen_drops"]
             c = lab.counters(d.seg)
             dc = {k: c[k] - base["counters"][k] for k in c}
             refused = veth_refused(L, lab) - base["refused"]
@@ -108,8 +109,8 @@ def main():
                    "received": dc["received"], "replied": dc["replied"],
                    "server_drops": server_drops, "send_errors": dc["send_errors"],
                    "not_received": sent - dc["received"] - refused - rcvbuf - dc["kernel_drops"],
-                   "loadgen_drops": step["loadgen_drops"],
-                   "unexplained": sent - answered - explained - step["loadgen_drops"]}
+                   "loadgen_drops": loadgen_drops,
+                   "unexplained": sent - answered - explained - loadgen_drops}
             rows.append(row)
             print(f"  {row['t_s']:6.0f} s: RSS {row['rss_kib']} KiB, fds {row['fds']}, sent "
                   f"{sent:,}, answered {answered:,}, unexplained {row['unexplained']:,}",

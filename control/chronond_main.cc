@@ -252,6 +252,9 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access,
   for (const auto& l : source_logs) spdlog::warn("{}", l);
   source_logs.clear();
   dp::ServerState last_served{};
+  // How long the dataplane serves a state without a newer one; the loop publishes at least
+  // four times within it (see the poll wait below), so a healthy chronond never lets it lapse.
+  const double holdover_s = cfg.holdover_s;
   auto publish_state = [&] {
     if (leap_source.active()) {
       state_source.set_table_leap(leap_source.leap_at(clock.now()));
@@ -259,7 +262,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access,
     dp::PublishedState ps{};
     ps.server = state_source.current();
     ps.published_mono_ns = ts::to_nanos(clock.monotonic()).count();
-    ps.holdover_ns = static_cast<int64_t>(cfg.holdover_s * 1e9);
+    ps.holdover_ns = static_cast<int64_t>(holdover_s * 1e9);
     seg->state.write(ps);
     last_served = ps.server;
   };
@@ -397,6 +400,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access,
     if (metrics) max_wait_ms = metrics->prepare(&fds, max_wait_ms, std::chrono::steady_clock::now());
     const size_t sources_first = fds.size();
     int wait_ms = sources.prepare(&fds, max_wait_ms);
+    wait_ms = std::min(wait_ms, static_cast<int>(holdover_s * 1000 / 4));
     const double loop_mono = ts::to_nanos(clock.monotonic()).count() * 1e-9;
     for (const auto& r : refclocks) {
       wait_ms = std::min(wait_ms, static_cast<int>(std::max(0.0, r->next_due_mono_s() - loop_mono) * 1000) + 1);

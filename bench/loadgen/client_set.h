@@ -41,7 +41,7 @@ class ClientSet {
 
  private:
   // An odd multiplier permutes every power-of-two range; its inverse mod 2^32 undoes it.
-  // (loadgen_tx.bpf.c repeats address() and port(): keep them in step.)
+  // (loadgen.bpf.c repeats address() and port(): keep them in step.)
   static constexpr uint32_t kSpread = 0x2545f491u;
   static constexpr uint32_t kSpreadInverse = odd_inverse(kSpread);
   static_assert(kSpread * kSpreadInverse == 1);

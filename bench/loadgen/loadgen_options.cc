@@ -73,7 +73,8 @@ const char* loadgen_usage() {
          "                      (default 0.2)\n"
          "  --stop-loss PCT     stop stepping once a step loses more than PCT %\n"
          "  --interleaved       clients ask for interleaved mode (as chronyd's xleave)\n"
-         "  --batch N           frames per send (default 64)\n"
+         "  --batch N           frames per send and per received batch (default 64; live\n"
+         "                      frames send a millisecond's requests per run)\n"
          "  --cpu N             pin the load generator to CPU N\n"
          "  -h, --help          this text\n";
 }

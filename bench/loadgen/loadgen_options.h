@@ -12,7 +12,7 @@ struct LoadgenOptions {
   std::string iface;
   uint32_t queue = 0;
   bool zerocopy = false;        // ask for zero-copy (fails where the driver has none)
-  // How requests are sent: kernel-made live frames (live_frame_sender.h) or the AF_XDP
+  // How requests are sent: kernel-made live frames (loadgen_program.h) or the AF_XDP
   // socket's TX ring.
   enum class Tx { kLiveFrames, kSocket } tx = Tx::kLiveFrames;
   uint8_t dst_mac[6] = {};      // the server's (or the next hop's) MAC

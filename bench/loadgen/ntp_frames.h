@@ -23,7 +23,7 @@ struct RequestTemplate {
 size_t write_request(uint8_t* buf, size_t cap, const RequestTemplate& t, const ClientSet& clients,
                      uint32_t index, uint64_t send_ntp_raw, uint64_t previous_server_rx);
 
-// The template live_frame_sender.h hands to loadgen_tx.bpf.c: a request with source address,
+// The template loadgen_program.h hands to loadgen.bpf.c: a request with source address,
 // source port and NTP timestamps zero (the program fills them in per frame).
 size_t write_request_template(uint8_t* buf, size_t cap, const RequestTemplate& t);
 

@@ -229,8 +229,12 @@ StepResult XdpLoadgen::run_step(double rate) {
   const uint64_t start_ntp = ntp_now();
   const int64_t send_end = start + static_cast<int64_t>(o_.seconds * 1e9);
   const int64_t end = send_end + static_cast<int64_t>(o_.drain_s * 1e9);
-  if (live_) program_->refresh_clock();
+  int64_t next_clock_ns = start;
   for (int64_t now = start; now < end; now = ts::monotonic_now_ns()) {
+    if (live_ && now >= next_clock_ns) {
+      program_->refresh_clock();  // follow CLOCK_REALTIME if it is slewed
+      next_clock_ns = now + 100'000'000;
+    }
     recycle_completions();
     receive(r, start_ntp);
     if (now >= send_end) continue;

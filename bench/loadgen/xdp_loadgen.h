@@ -1,6 +1,7 @@
-// chronon-loadgen's engine: one AF_XDP socket on one queue, sending paced batches of requests
-// from many simulated clients and reading the replies, with per-step counts, response times
-// (one software clock reading per batch at each end) and a check of the server's timestamps.
+// chronon-loadgen's engine: paced runs of requests from many simulated clients (made by the
+// XDP program in live-frames mode, or sent from the AF_XDP socket), replies read from one
+// AF_XDP socket, with per-step counts, response times (the send time stamped per request, the
+// receive time read once per batch) and a check of the server's timestamps.
 #pragma once
 
 #include <cstdint>
@@ -34,10 +35,12 @@ struct StepResult {
   LatencyHistogram server;     // T3 - T2 of basic replies
 
   uint64_t answered() const { return basic + interleaved + kod; }
+  // A step that was asked for requests but could send none (the kernel refused every run)
+  // counts as all lost, so it never passes for loss-free.
   double loss_pct() const {
-    return sent ? 100.0 * static_cast<double>(sent - std::min(sent, answered())) /
-                      static_cast<double>(sent)
-                : 0.0;
+    if (sent == 0) return rate_asked != 0 || tx_stalls != 0 ? 100.0 : 0.0;
+    return 100.0 * static_cast<double>(sent - std::min(sent, answered())) /
+           static_cast<double>(sent);
   }
   std::string json() const;
 };

@@ -246,8 +246,10 @@ int run_state_command(const std::vector<std::string>& args, chronon::ctl::Cmdmon
     code = cmd == "onoffline" ? candm::kOnOffline : candm::kCycleLogs;
   }
   std::vector<uint8_t> reply;
-  if (!ask(client, code, fields, candm::kRpyNull, &reply)) {
-    if (code == candm::kChrononReload) {
+  const std::string error = client.request(code, fields, candm::kRpyNull, &reply);
+  if (!error.empty()) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    if (code == candm::kChrononReload && error.rfind("500 ", 0) == 0) {
       std::fputs("chronon: chronond kept the configuration in force; its log says what is "
                  "wrong (file, line and problem)\n", stderr);
     }

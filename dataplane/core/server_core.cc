@@ -40,11 +40,15 @@ void ServerCore::refresh(const Segment& seg, int64_t now_mono_ns) {
   PublishedState ps;
   if (seg.state.read(&ps)) {
     state_ = ps.server;
-    if (ps.holdover_ns > 0 && now_mono_ns - ps.published_mono_ns > ps.holdover_ns) {
-      // Control has not published for too long: keep answering, but say we are not
-      // synchronised (as a client would see chronyd that lost its sources).
-      state_ = unsynchronised_state(ps.server.precision);
-    }
+    published_mono_ns_ = ps.published_mono_ns;
+    holdover_ns_ = ps.holdover_ns;
+  }
+  // Also when the state could not be read (a chronond killed in the middle of publishing
+  // leaves it unreadable until the next one publishes): the age is that of the last read.
+  if (holdover_ns_ > 0 && now_mono_ns - published_mono_ns_ > holdover_ns_) {
+    // Control has not published for too long: keep answering, but say we are not
+    // synchronised (as a client would see chronyd that lost its sources).
+    state_ = unsynchronised_state(state_.precision);
   }
   const uint64_t gen = seg.policy_generation.load(std::memory_order_acquire);
   if (gen != policy_generation_) {

@@ -99,6 +99,8 @@ class ServerCore {
   ServerState state_;
   std::unique_ptr<Policy> policy_;  // large: allocated once at start-up
   uint64_t policy_generation_ = ~uint64_t{0};
+  int64_t published_mono_ns_ = 0;  // of the last state read, for the holdover
+  int64_t holdover_ns_ = 0;
   LimiterState fresh_limiter_;  // state of a new client record under the current policy
   ClientTable clients_;
   FastRandom rng_;

@@ -18,7 +18,10 @@ struct SeqLocked {
   alignas(8) unsigned char bytes[sizeof(T)];
 
   void write(const T& v) {
-    const uint32_t s = seq.load(std::memory_order_relaxed);
+    uint32_t s = seq.load(std::memory_order_relaxed);
+    // A writer killed between its two stores (SIGKILL of chronond) left `seq` odd: start from
+    // the next even value, or the parity would be inverted for good.
+    if (s & 1) ++s;
     seq.store(s + 1, std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_release);
     std::memcpy(bytes, &v, sizeof(T));

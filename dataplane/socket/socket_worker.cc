@@ -10,7 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -79,6 +81,18 @@ int open_socket(int family, const sockaddr* addr, socklen_t addr_len, const std:
   const int rcvbuf = kReceiveBufferBytes;
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    // The kernel reports twice what it grants (its bookkeeping share). Said once, on stderr,
+    // which chronond logs.
+    int got = 0;
+    socklen_t len = sizeof got;
+    static std::atomic<bool> told{false};
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0 && got / 2 < rcvbuf &&
+        !told.exchange(true)) {
+      std::fprintf(stderr,
+                   "chronon-dataplane: UDP receive buffers are %d bytes, not %d (no CAP_NET_ADMIN "
+                   "to force them): raise net.core.rmem_max to %d so bursts are not dropped\n",
+                   got / 2, rcvbuf, rcvbuf);
+    }
   }
   // Kernel receive timestamps, and the NIC's where `hwtimestamp` turned them on.
   int ts_flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
@@ -344,8 +358,10 @@ void SocketWorker::run(const std::atomic<bool>& stop) {
   std::vector<pollfd> pfds;
   for (int fd : fds_) pfds.push_back(pollfd{fd, POLLIN, 0});
   while (!stop.load(std::memory_order_relaxed)) {
-    refresh();
     const int pr = poll(pfds.data(), pfds.size(), 100);
+    // After the wait, not before it: requests that end a sleep are answered under the state
+    // and policy published while the worker slept (a reload's new allow/deny included).
+    refresh();
     if (pr <= 0) continue;
     for (const pollfd& pfd : pfds) {
       if (pfd.revents & POLLIN) serve_ready(pfd.fd);

@@ -49,8 +49,11 @@ class Reload(unittest.TestCase):
         return json.loads(r.stdout)["reply"] is not None
 
     def sources(self):
-        return subprocess.run([CHRONON, "-h", self.lab.cmd_socket(), "-n", "sources"],
-                              capture_output=True, text=True, timeout=10).stdout
+        r = subprocess.run([CHRONON, "-h", self.lab.cmd_socket(), "-n", "sources"],
+                           capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("MS Name/IP address", r.stdout)
+        return r.stdout
 
     def test_1_allow_deny_change_while_serving(self):
         lab = self.lab

@@ -129,6 +129,35 @@ TEST(ServerCore, StaleStateTurnsUnsynchronisedAfterHoldover) {
   EXPECT_EQ(core.state().stratum, 0);
 }
 
+// chronond killed between the two stores of a publish leaves the seqlock odd: the state can
+// no longer be read, yet the holdover still runs out; the next publisher recovers it.
+TEST(ServerCore, HoldoverRunsOutAlsoWhenAKilledPublisherLeftTheStateUnreadable) {
+  auto seg = std::make_unique<Segment>();
+  PublishedState ps{};
+  ps.server.stratum = 7;
+  ps.server.leap = kLeapNone;
+  ps.published_mono_ns = 0;
+  ps.holdover_ns = 1'000'000'000;
+  seg->state.write(ps);
+  ServerCore core(1, 1 << 16, SipKey{1, 2});
+  core.refresh(*seg, 100);
+  EXPECT_EQ(core.state().stratum, 7);
+  seg->state.seq.fetch_add(1);  // the first store of a write, then SIGKILL
+  PublishedState out;
+  EXPECT_FALSE(seg->state.read(&out, 10));
+  core.refresh(*seg, 500'000'000);
+  EXPECT_EQ(core.state().stratum, 7);  // still within the holdover
+  core.refresh(*seg, 1'000'000'001);
+  EXPECT_EQ(core.state().leap, kLeapUnsynchronised);
+  // A new chronond publishes: readable again, with the right parity.
+  ps.published_mono_ns = 2'000'000'000;
+  seg->state.write(ps);
+  EXPECT_EQ(seg->state.version() % 2, 0u);
+  ASSERT_TRUE(seg->state.read(&out, 10));
+  core.refresh(*seg, 2'000'000'100);
+  EXPECT_EQ(core.state().stratum, 7);
+}
+
 Policy open_policy(RateLimitParams rl = {}) {
   Policy p{};
   p.rate_limit = rl;
