@@ -72,11 +72,13 @@ class Sources(unittest.TestCase):
         time.sleep(3)  # a few more samples, so every log has rows
         d.stop()
         # chrony's log formats: the banner, then rows naming the source (parsers key on these).
+        # Columns are %10.3e after a space: one space before a negative value, two before a
+        # positive one.
         num = r"-?\d\.\d{3}e[-+]\d\d"
         meas = L.read(os.path.join(logdir, "measurements.log"))
         self.assertIn("   Date (UTC) Time     IP Address   L St 123 567 ABCD  LP RP Score", meas)
         self.assertRegex(meas, rf"\n\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d {re.escape(self.lab.v4_cli)}\s+N  3 111 111 1111 "
-                               rf"\s*-?\d+\s+-?\d+ -?\d\.\d\d {num}  {num}  {num}  {num}  {num} 7F7F0101 4B D K")
+                               rf"\s*-?\d+\s+-?\d+ -?\d\.\d\d +{num} +{num} +{num} +{num} +{num} 7F7F0101 4B D K")
         stats = L.read(os.path.join(logdir, "statistics.log"))
         self.assertRegex(stats, rf"\n\S+ \S+ {re.escape(self.lab.v4_cli)}\s+{num} +{num}")
         track = L.read(os.path.join(logdir, "tracking.log"))
