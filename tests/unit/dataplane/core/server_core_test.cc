@@ -113,13 +113,19 @@ TEST(ServerCore, RefreshTakesPublishedStateAndPolicy) {
   EXPECT_EQ(p[1], 7);
 }
 
-TEST(ServerCore, StaleStateTurnsUnsynchronisedAfterHoldover) {
-  auto seg = std::make_unique<Segment>();
+// A stratum-7 state published at monotonic time 0 with a one-second holdover.
+PublishedState stratum7_published_at_zero() {
   PublishedState ps{};
   ps.server.stratum = 7;
   ps.server.leap = kLeapNone;
   ps.published_mono_ns = 0;
   ps.holdover_ns = 1'000'000'000;
+  return ps;
+}
+
+TEST(ServerCore, StaleStateTurnsUnsynchronisedAfterHoldover) {
+  auto seg = std::make_unique<Segment>();
+  PublishedState ps = stratum7_published_at_zero();
   seg->state.write(ps);
   ServerCore core(1, 1 << 16, SipKey{1, 2});
   core.refresh(*seg, 999'999'999);
@@ -133,11 +139,7 @@ TEST(ServerCore, StaleStateTurnsUnsynchronisedAfterHoldover) {
 // no longer be read, yet the holdover still runs out; the next publisher recovers it.
 TEST(ServerCore, HoldoverRunsOutAlsoWhenAKilledPublisherLeftTheStateUnreadable) {
   auto seg = std::make_unique<Segment>();
-  PublishedState ps{};
-  ps.server.stratum = 7;
-  ps.server.leap = kLeapNone;
-  ps.published_mono_ns = 0;
-  ps.holdover_ns = 1'000'000'000;
+  PublishedState ps = stratum7_published_at_zero();
   seg->state.write(ps);
   ServerCore core(1, 1 << 16, SipKey{1, 2});
   core.refresh(*seg, 100);
