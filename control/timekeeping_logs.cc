@@ -13,7 +13,14 @@ TimekeepingLogs::TimekeepingLogs(const std::string& logdir, const std::set<std::
     : logs_(logdir, enabled) {}
 
 void TimekeepingLogs::check(LogFile* f, bool ok, std::vector<std::string>* problems) {
-  if (!ok && f && f->consecutive_failures() == 1) problems->push_back(f->last_error());
+  if (!f) return;
+  if (!ok && f->consecutive_failures() == 1) problems->push_back(f->last_error());
+  if (ok && f->rows_lost_before_write() > 0) {
+    problems->push_back(f->path() + " written again; " +
+                        std::to_string(f->rows_lost_before_write()) +
+                        (f->rows_lost_before_write() == 1 ? " row" : " rows") +
+                        " could not be written before");
+  }
 }
 
 void TimekeepingLogs::on_event(const TimeKeeper& keeper, const UpdateEvent& ev, timespec now,

@@ -43,6 +43,7 @@ const Names kControl = {
     "adjtimex", "clock_adjtime", "ioctl",               // clock, PHC reference clocks
     "accept4", "listen",                                // metrics endpoint
     "unlink", "rename", "fsync", "fdatasync", "mkdir",  // logs, driftfile, sockets at exit
+    "ftruncate",                                        // a log row cut short by a full disk
     "access", "faccessat2", "readlink", "dup", "pipe2", "prlimit64", "sysinfo",
     "pidfd_open", "wait4", "waitid", "kill",            // supervising the dataplane
     "process_vm_readv",                                 // `clients`

@@ -62,6 +62,7 @@ LogFile::LogFile(LogFile&& other) noexcept
       fd_(std::exchange(other.fd_, -1)),
       rows_(other.rows_),
       failures_(other.failures_),
+      lost_before_write_(other.lost_before_write_),
       error_(std::move(other.error_)) {}
 
 LogFile& LogFile::operator=(LogFile&& other) noexcept {
@@ -73,6 +74,7 @@ LogFile& LogFile::operator=(LogFile&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     rows_ = other.rows_;
     failures_ = other.failures_;
+    lost_before_write_ = other.lost_before_write_;
     error_ = std::move(other.error_);
   }
   return *this;
@@ -89,6 +91,7 @@ bool LogFile::open_file() noexcept {
 }
 
 bool LogFile::write(std::string_view row) noexcept {
+  lost_before_write_ = 0;
   if (fd_ < 0 && !open_file()) return false;
   // chronyd's rule (logging.c): the banner goes before every `logbanner`-th row counted from
   // the opening of the file, the first row included.
@@ -102,13 +105,21 @@ bool LogFile::write(std::string_view row) noexcept {
   }
   iov[count++] = as_iovec(row);
   iov[count++] = as_iovec("\n");
+  // Where the row starts, so a row cut short by a full disk can be taken back.
+  struct stat before {};
+  const bool have_size = ::fstat(fd_, &before) == 0;
   if (!write_all(fd_, iov, count)) {
-    fail("write", errno);
+    const int err = errno;
+    if (have_size && ::ftruncate(fd_, before.st_size) != 0) {
+      // Cannot take it back: the banner written at the reopening starts on a new line.
+    }
+    fail("write", err);
     // Reopening starts over with a banner, so a reader resynchronises after the gap.
     close_file();
     return false;
   }
   ++rows_;
+  lost_before_write_ = failures_;
   failures_ = 0;
   error_.clear();
   return true;

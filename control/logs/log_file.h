@@ -32,8 +32,9 @@ class LogFile {
   LogFile& operator=(LogFile&& other) noexcept;
 
   // Appends `row` and a newline, preceded by the banner when due. On failure (directory
-  // missing or unwritable, disk full) returns false, closes the file and keeps the reason in
-  // last_error(); the next write() opens the file again, starting with the banner.
+  // missing or unwritable, disk full) returns false, truncates what part of the row was
+  // written, closes the file and keeps the reason in last_error(); the next write() opens the
+  // file again, starting with the banner.
   bool write(std::string_view row) noexcept;
 
   // Closes the file; the next write() opens <logdir>/<name>.log afresh (after logrotate has
@@ -47,6 +48,10 @@ class LogFile {
   // Failed writes since the last successful one: log last_error() when this is 1, so a full
   // disk is reported once and not once per row.
   uint64_t consecutive_failures() const { return failures_; }
+  // Rows that could not be written before the last write(), which succeeded; 0 when that
+  // write failed or the one before it succeeded. Lets the caller say the log is back and how
+  // many rows are missing from it.
+  uint64_t rows_lost_before_write() const { return lost_before_write_; }
 
  private:
   bool open_file() noexcept;
@@ -59,6 +64,7 @@ class LogFile {
   int fd_ = -1;
   uint64_t rows_ = 0;  // rows written since the file was opened
   uint64_t failures_ = 0;
+  uint64_t lost_before_write_ = 0;
   std::string error_;
 };
 

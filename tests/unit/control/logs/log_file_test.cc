@@ -160,6 +160,38 @@ TEST_F(LogFileTest, FailedWriteReturnsFalseAndNextWriteReopensWithBanner) {
             "=====\nTitle\n=====\nbefore\n=====\nTitle\n=====\nafter\n");
 }
 
+TEST_F(LogFileTest, RowCutShortIsTakenBackAndTheLostRowsAreCounted) {
+  LogFile log(dir_.string(), "tracking", kBanner, 0);
+  ASSERT_TRUE(log.write("before"));
+  const auto size = fs::file_size(dir_ / "tracking.log");
+
+  // Room for three more bytes: the next rows are written in part, then refused.
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  const auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = old;
+  small.rlim_cur = size + 3;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  const bool first = log.write("lost one");
+  const uint64_t after_first = log.consecutive_failures();
+  const bool second = log.write("lost two");
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  ::signal(SIGXFSZ, old_handler);
+
+  EXPECT_FALSE(first);
+  EXPECT_FALSE(second);
+  EXPECT_EQ(after_first, 1u);
+  EXPECT_EQ(log.consecutive_failures(), 2u);
+  EXPECT_EQ(log.rows_lost_before_write(), 0u);
+  EXPECT_EQ(fs::file_size(dir_ / "tracking.log"), size);  // no half row left behind
+  EXPECT_TRUE(log.write("after"));
+  EXPECT_EQ(log.rows_lost_before_write(), 2u);
+  EXPECT_EQ(log.consecutive_failures(), 0u);
+  EXPECT_TRUE(log.write("next"));
+  EXPECT_EQ(log.rows_lost_before_write(), 0u);
+  EXPECT_EQ(read(dir_ / "tracking.log"), "before\nafter\nnext\n");
+}
+
 TEST_F(LogFileTest, ReopenAfterRenameContinuesInNewFileLosingNothing) {
   LogFile log(dir_.string(), "measurements", kBanner, 32);
   ASSERT_TRUE(log.write("row 0"));
