@@ -8,7 +8,7 @@ pkgs=(meson ninja-build g++ clang llvm pkg-config
       libcap-dev libseccomp-dev libbpf-dev libxdp-dev xdp-tools bpftool libdpdk-dev dpdk
       chrony ntpsec-ntpdig iproute2 iputils-ping ethtool python3 procps
       curl python3-prometheus-client python3-matplotlib
-      dpkg-dev debhelper pandoc man-db libcap2-bin)
+      dpkg-dev debhelper pandoc man-db libcap2-bin lintian)
 
 missing=()
 for p in "${pkgs[@]}"; do

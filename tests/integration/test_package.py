@@ -1,4 +1,5 @@
 """The Debian package end to end: built with dpkg-buildpackage from a copy of the source tree,
+checked with lintian (no error, no warning),
 installed on this machine (not started), the installed chronond run with the packaged
 configuration in a namespace, queried, stopped, and purged without a trace.
 
@@ -24,7 +25,7 @@ SOURCE = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 POLICY_RC = "/usr/sbin/policy-rc.d"
 UNIT = "/lib/systemd/system/chronon.service"
 CONF = "/etc/chronon/chronon.conf"
-MAN_PAGES = {"chronond": "8", "chronon": "1", "chronon.conf": "5"}
+MAN_PAGES = {"chronond": "8", "chronon-dataplane": "8", "chronon": "1", "chronon.conf": "5"}
 # What the package must install, beside whatever else dpkg -L lists.
 EXPECTED = ["/usr/sbin/chronond", "/usr/sbin/chronon-dataplane", "/usr/bin/chronon", CONF, UNIT,
             "/etc/logrotate.d/chronon"] + [
@@ -197,6 +198,16 @@ class DebianPackage(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
         print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()),
               file=sys.stderr)
+
+    def test_0_lintian_clean(self):
+        """Debian's policy checker finds no error and no warning in the package."""
+        lintian = shutil.which("lintian")
+        self.assertIsNotNone(lintian, "lintian not found (scripts/install-deps.sh installs it)")
+        changes = [f for f in os.listdir(self.tmp) if f.endswith(".changes")]
+        self.assertEqual(len(changes), 1, changes)
+        r = run(lintian, "--fail-on", "error,warning", os.path.join(self.tmp, changes[0]),
+                timeout=300)
+        self.assertEqual(r.returncode, 0, f"lintian:\n{r.stdout}{r.stderr}")
 
     def test_1_installs_its_files(self):
         for path in EXPECTED:
