@@ -85,6 +85,13 @@ void add(std::vector<std::string>* out, const Names& names) {
   for (const char* n : names) out->emplace_back(n);
 }
 
+// Port I/O privileges: in kNever, but answered with EPERM under dpdk.
+const Names kPortIo = {"iopl", "ioperm"};
+bool is_port_io(const char* name) {
+  return std::any_of(kPortIo.begin(), kPortIo.end(),
+                     [name](const char* p) { return std::strcmp(p, name) == 0; });
+}
+
 void unique(std::vector<std::string>* v) {
   std::sort(v->begin(), v->end());
   v->erase(std::unique(v->begin(), v->end()), v->end());
@@ -118,9 +125,10 @@ std::optional<int> parse_filter_level(const std::string& text) {
 }
 
 std::string filter_refusal(int level, DataplaneKind dataplane) {
-  if (level != 0 && dataplane == DataplaneKind::kDpdk) {
-    return "-F (seccomp filter) cannot be used with 'dataplane dpdk': the EAL's system calls "
-           "depend on its drivers and release; use -F 0";
+  if ((level == 1 || level == -1) && dataplane == DataplaneKind::kDpdk) {
+    return "-F " + std::to_string(level) +
+           " (an allow-list of system calls) cannot be used with 'dataplane dpdk': the EAL's "
+           "system calls depend on its drivers and release; use -F 2 (a deny-list) or -F 0";
   }
   return {};
 }
@@ -151,7 +159,12 @@ std::vector<std::string> allowed_syscalls(const FilterScope& s) {
 
 std::vector<std::string> denied_syscalls(const FilterScope& s) {
   std::vector<std::string> out;
-  add(&out, kNever);
+  for (const char* n : kNever) {
+    // The EAL tries port I/O at start (rte_eal_iopl_init; only virtio legacy devices use
+    // it): under dpdk these answer EPERM instead (apply_syscall_filter).
+    if (s.dataplane == DataplaneKind::kDpdk && is_port_io(n)) continue;
+    out.emplace_back(n);
+  }
   if (s.process == FilteredProcess::kDataplane) add(&out, kNeverInDataplane);
   unique(&out);
   return out;
@@ -177,6 +190,13 @@ void apply_syscall_filter(int level, const FilterScope& s) {
     if (nr == __NR_SCMP_ERROR) continue;  // not a system call on this architecture
     const int rc = seccomp_rule_add(ctx, allow_list ? SCMP_ACT_ALLOW : blocked, nr, 0);
     if (rc < 0) fail("rule for " + name, -rc);
+  }
+  if (!allow_list && s.dataplane == DataplaneKind::kDpdk) {
+    for (const char* n : kPortIo) {
+      const int nr = seccomp_syscall_resolve_name(n);
+      if (nr == __NR_SCMP_ERROR) continue;
+      if (int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0); rc < 0) fail(n, -rc);
+    }
   }
   if (dataplane) {
     if (allow_list) {

@@ -25,9 +25,10 @@ struct FilterScope {
 // -F's argument: an integer from -2 to 2.
 std::optional<int> parse_filter_level(const std::string& text);
 
-// Why `level` cannot be used with this dataplane, or empty. The dpdk backend is refused: the
-// EAL's start-up (hugepages, vfio, interrupt and telemetry threads, drivers loaded as plugins)
-// makes calls that differ with every driver and DPDK release.
+// Why `level` cannot be used with this dataplane, or empty. The dpdk backend refuses the
+// allow-list levels (1, -1): the EAL's start-up (hugepages, vfio, interrupt and telemetry
+// threads, drivers loaded as plugins) makes calls that differ with every driver and DPDK
+// release. The deny-list levels (2, -2) name only calls no chronon process makes.
 std::string filter_refusal(int level, DataplaneKind dataplane);
 
 // Level 1's allow-list and level 2's deny-list for a process, as system call names.

@@ -39,9 +39,15 @@ TEST(SyscallFilter, LevelParsing) {
   EXPECT_FALSE(parse_filter_level(""));
 }
 
-TEST(SyscallFilter, DpdkIsRefused) {
-  EXPECT_NE(filter_refusal(1, DataplaneKind::kDpdk).find("dataplane dpdk"), std::string::npos);
+TEST(SyscallFilter, DpdkRefusesTheAllowListOnly) {
+  EXPECT_EQ(filter_refusal(1, DataplaneKind::kDpdk),
+            "-F 1 (an allow-list of system calls) cannot be used with 'dataplane dpdk': the EAL's "
+            "system calls depend on its drivers and release; use -F 2 (a deny-list) or -F 0");
+  EXPECT_NE(filter_refusal(-1, DataplaneKind::kDpdk).find("-F -1 (an allow-list"),
+            std::string::npos);
   EXPECT_EQ(filter_refusal(0, DataplaneKind::kDpdk), "");
+  EXPECT_EQ(filter_refusal(2, DataplaneKind::kDpdk), "");
+  EXPECT_EQ(filter_refusal(-2, DataplaneKind::kDpdk), "");
   EXPECT_EQ(filter_refusal(-1, DataplaneKind::kAfxdp), "");
 }
 
@@ -109,6 +115,23 @@ TEST(SyscallFilter, DenyListLetsOrdinaryCallsThrough) {
   EXPECT_EQ(in_child([] {
               apply_syscall_filter(2, {FilteredProcess::kControl, DataplaneKind::kSocket});
               if (syscall(SYS_uname, nullptr) != -1) _exit(8);  // EFAULT, not killed
+              syscall(SYS_mount, "none", "/", "none", 0, nullptr);
+            }),
+            1000 + SIGSYS);
+}
+
+TEST(SyscallFilter, DpdkDenyListAnswersPortIoWithEpermAndStillKillsTheRest) {
+  // The EAL probes iopl(2) at start; elsewhere port I/O is on the kill list.
+  EXPECT_TRUE(has(denied_syscalls({FilteredProcess::kControl, DataplaneKind::kSocket}), "iopl"));
+  for (auto p : {FilteredProcess::kControl, FilteredProcess::kDataplane}) {
+    EXPECT_FALSE(has(denied_syscalls({p, DataplaneKind::kDpdk}), "iopl"));
+    EXPECT_FALSE(has(denied_syscalls({p, DataplaneKind::kDpdk}), "ioperm"));
+    EXPECT_TRUE(has(denied_syscalls({p, DataplaneKind::kDpdk}), "ptrace"));
+  }
+  EXPECT_EQ(in_child([] {
+              apply_syscall_filter(2, {FilteredProcess::kDataplane, DataplaneKind::kDpdk});
+              errno = 0;
+              if (syscall(SYS_iopl, 3) != -1 || errno != EPERM) _exit(9);
               syscall(SYS_mount, "none", "/", "none", 0, nullptr);
             }),
             1000 + SIGSYS);
