@@ -33,6 +33,7 @@ ServerCore::ServerCore(uint64_t random_seed, size_t client_table_bytes, const Si
     : state_(unsynchronised_state(-20)),
       policy_(std::make_unique<Policy>()),
       fresh_limiter_(new_limiter_state(policy_->rate_limit)),
+      access_shortcut_(access_shortcut(policy_->access)),
       clients_(client_table_bytes, key),
       rng_{random_seed | 1} {}
 
@@ -56,6 +57,7 @@ void ServerCore::refresh(const Segment& seg, int64_t now_mono_ns) {
     if (seg.policy.read(policy_.get())) {
       policy_generation_ = policy_->generation;
       fresh_limiter_ = new_limiter_state(policy_->rate_limit);
+      access_shortcut_ = access_shortcut(policy_->access);
     }
   }
 }
@@ -66,6 +68,16 @@ uint32_t client_time_of(ts::NtpTimestamp t) {
   const uint32_t v = (t.seconds() << kTsFracBits) | (t.fraction() >> (32 - kTsFracBits));
   return v == 0 ? 1 : v;
 }
+
+// Field by field, not through a temporary: copying a temporary PendingReply read back, with
+// wide loads, what had just been stored in parts (a store-forwarding stall on every request).
+inline void set_pending(PendingReply* p, ClientRecord* rec, const IpAddress& addr, uint64_t rx_ts,
+                        bool transmit_written) {
+  p->record = rec;
+  p->addr = addr;
+  p->rx_ts = rx_ts;
+  p->transmit_written = transmit_written;
+}
 }  // namespace
 
 size_t ServerCore::handle(uint8_t* payload, size_t len, const IpAddress& src,
@@ -74,11 +86,17 @@ size_t ServerCore::handle(uint8_t* payload, size_t len, const IpAddress& src,
   ++counters_.received;
   // Longer than any request served, on every backend (the socket backend's receive buffer
   // truncates such datagrams): counted before any other check, as the socket backend does.
-  NtpParse parsed{NtpDrop::kBadLength, {}};
-  if (len <= kMaxRequestLen) parsed = parse_request(payload, len, src_port);
+  // Initialised in place (no copy of the parsed request: a copy read back with wide loads
+  // what parse_request had just stored field by field, a store-forwarding stall).
+  const NtpParse parsed = len <= kMaxRequestLen ? parse_request(payload, len, src_port)
+                                                : NtpParse{NtpDrop::kBadLength, {}};
   NtpDrop drop = parsed.drop;
   if (drop == NtpDrop::kNone && is_bogus_source(src)) drop = NtpDrop::kBadSource;
-  if (drop == NtpDrop::kNone && !access_allowed(policy_->access, src)) drop = NtpDrop::kDenied;
+  if (drop == NtpDrop::kNone) {
+    const int8_t decided = access_shortcut_.of(src);
+    if (decided == 0 || (decided < 0 && !access_allowed(policy_->access, src)))
+      drop = NtpDrop::kDenied;
+  }
   if (drop != NtpDrop::kNone) {
     ++counters_.drops[static_cast<int>(drop)];
     return 0;
@@ -104,7 +122,7 @@ size_t ServerCore::handle(uint8_t* payload, size_t len, const IpAddress& src,
     make_kiss_of_death(payload, kKissRate);
     ++counters_.kod;
     ++counters_.replied;
-    *pending = PendingReply{nullptr, src, 0, false};
+    set_pending(pending, nullptr, src, 0, false);
     return n;
   }
 
@@ -129,7 +147,7 @@ size_t ServerCore::handle(uint8_t* payload, size_t len, const IpAddress& src,
   std::memcpy(&sent_rx, payload + offsetof(NtpHeaderWire, receive_ts), 8);
   rec.rx_ts = be64toh(sent_rx);
   rec.flags = 0;
-  *pending = PendingReply{&rec, src, rec.rx_ts, interleaved};
+  set_pending(pending, &rec, src, rec.rx_ts, interleaved);
   ++counters_.replied;
   return n;
 }

@@ -56,8 +56,12 @@ class ServerCore {
   void set_policy(const Policy& p) {
     *policy_ = p;
     fresh_limiter_ = new_limiter_state(p.rate_limit);
+    access_shortcut_ = access_shortcut(p.access);
   }
-  void set_access(const AccessTable& t) { policy_->access = t; }
+  void set_access(const AccessTable& t) {
+    policy_->access = t;
+    access_shortcut_ = access_shortcut(t);
+  }
 
   // Prefetches the client records handle() will touch for this source. Call it
   // kClientPrefetchAhead packets before handle() for the same source (bench/: with a table of
@@ -102,6 +106,7 @@ class ServerCore {
   int64_t published_mono_ns_ = 0;  // of the last state read, for the holdover
   int64_t holdover_ns_ = 0;
   LimiterState fresh_limiter_;  // state of a new client record under the current policy
+  AccessShortcut access_shortcut_;  // of the current policy's access table
   ClientTable clients_;
   FastRandom rng_;
   uint32_t kod_countdown_ = 0;

@@ -117,4 +117,21 @@ bool access_allowed(const AccessTable& t, const IpAddress& a) {
   return false;
 }
 
+AccessShortcut access_shortcut(const AccessTable& t) {
+  AccessShortcut out;
+  const auto decide = [&t](uint8_t family, int whole_len) -> int8_t {
+    int8_t d = 0;  // no rule: denied
+    for (uint32_t i = 0; i < t.count; ++i) {
+      const AccessEntry& e = t.entries[i];
+      if (e.family != family) continue;
+      if (e.subnet.prefix_len != whole_len) return -1;  // a choice within the family
+      d = static_cast<int8_t>(e.allow);
+    }
+    return d;
+  };
+  out.v4 = decide(kFamilyV4, 96);
+  out.v6 = decide(kFamilyV6, 0);
+  return out;
+}
+
 }  // namespace chronon::dp

@@ -63,4 +63,14 @@ bool compile_access_table(const AccessRuleSpec* rules, int n, AccessTable* out,
 // No rule matches -> denied (chronyd serves nobody without an allow).
 bool access_allowed(const AccessTable& t, const IpAddress& a);
 
+// The decision for every address of a family when the table leaves no choice (no rule of that
+// family: 0; only the whole family, e.g. `allow all`: that rule's), else -1: look it up. Lets
+// the dataplane skip the lookup for a public server's `allow`/`allow all`.
+struct AccessShortcut {
+  int8_t v4 = -1;
+  int8_t v6 = -1;
+  int8_t of(const IpAddress& a) const { return a.is_v4() ? v4 : v6; }
+};
+AccessShortcut access_shortcut(const AccessTable& t);
+
 }  // namespace chronon::dp

@@ -125,6 +125,57 @@ IpPrefix masked(IpAddress a, int len) {
 }
 
 // The compiled hash must agree with a plain longest-match scan over the merged rules.
+TEST(AccessShortcut, DecidesAFamilyOnlyWhenNoRuleWithinItCouldChooseOtherwise) {
+  const AccessShortcut none = access_shortcut(*compile({}));
+  EXPECT_EQ(none.v4, 0);
+  EXPECT_EQ(none.v6, 0);
+  auto all = std::make_unique<AccessTable>();
+  const AccessRuleSpec every{true, false, IpPrefix{}, true};  // `allow` without a subnet
+  ASSERT_TRUE(compile_access_table(&every, 1, all.get()));
+  EXPECT_EQ(access_shortcut(*all).v4, 1);
+  EXPECT_EQ(access_shortcut(*all).v6, 1);
+  // `allow all` then `deny all`: the later whole-family rule decides.
+  const AccessShortcut flipped =
+      access_shortcut(*compile({{true, true, "0.0.0.0/0"}, {false, true, "0.0.0.0/0"}}));
+  EXPECT_EQ(flipped.v4, 0);
+  EXPECT_EQ(flipped.v6, 0);  // no IPv6 rule at all
+  // A subnet within a family leaves the choice to the lookup, for that family only.
+  const AccessShortcut some = access_shortcut(*compile({{true, false, "10.0.0.0/8"}, {true, true, "::/0"}}));
+  EXPECT_EQ(some.v4, -1);
+  EXPECT_EQ(some.v6, 1);
+  const AccessShortcut except =
+      access_shortcut(*compile({{true, true, "::/0"}, {false, false, "2001:db8::/32"}}));
+  EXPECT_EQ(except.v6, -1);
+  EXPECT_EQ(except.v4, 0);
+}
+
+TEST(AccessShortcut, AgreesWithTheLookupWheneverItDecides) {
+  std::mt19937_64 rng(11);
+  const char* subnets[] = {"0.0.0.0/0", "::/0", "10.0.0.0/8", "10.1.0.0/16", "2001:db8::/32",
+                           "192.0.2.1/32"};
+  const char* clients[] = {"10.1.2.3", "192.0.2.1", "198.51.100.7", "2001:db8::1", "fe80::1",
+                           "2a00::5"};
+  int decided = 0;
+  for (int round = 0; round < 2000; ++round) {
+    std::vector<Rule> rules;
+    const int n = static_cast<int>(rng() % 4);
+    for (int i = 0; i < n; ++i) {
+      // Whole-family rules most of the time, so that the shortcut often decides.
+      const char* sub = subnets[rng() % 3 == 0 ? rng() % 6 : rng() % 2];
+      rules.push_back({rng() % 2 == 0, rng() % 3 == 0, sub});
+    }
+    const auto t = compile(rules);
+    const AccessShortcut sc = access_shortcut(*t);
+    for (const char* c : clients) {
+      const IpAddress a = *parse_ip(c);
+      if (sc.of(a) < 0) continue;
+      ++decided;
+      ASSERT_EQ(sc.of(a) == 1, access_allowed(*t, a)) << c << " in round " << round;
+    }
+  }
+  EXPECT_GT(decided, 2000);
+}
+
 TEST(AccessTable, CompiledLookupMatchesLinearScan) {
   std::mt19937_64 rng(7);
   for (int round = 0; round < 20; ++round) {
