@@ -31,6 +31,8 @@ const volatile __u8 own_mac[6] = {};
 const volatile __u32 clients = 1;       // simulated clients (ClientSet)
 const volatile __u32 subnet_base = 0;   // host order
 const volatile __u32 host_mask = 0;
+const volatile __u32 swap_from = 0;     // ClientSet::swap_from/swap_to: no broadcast client
+const volatile __u32 swap_to = 0;
 const volatile __u8 interleaved = 0;
 // The template's checksums with every variable field zero, as stored in the frame. Taken from
 // here, not from the frame, because the kernel may hand back a frame this program already
@@ -70,7 +72,8 @@ static __always_inline int make_request(void *data, void *data_end) {
 
   // ClientSet::address/port/stamp_check, the same arithmetic as client_set.h.
   const __u32 index = (__u32)(((__u64)bpf_get_prandom_u32() * clients) >> 32);
-  const __u32 addr = subnet_base | (((index + 1) * 0x2545f491u) & host_mask);
+  const __u32 slot = index + 1 == swap_from ? swap_to : index + 1;
+  const __u32 addr = subnet_base | ((slot * 0x2545f491u) & host_mask);
   const __u16 port = 1024 + ((index * 2654435761u) >> 8) % 64000;
   __u32 h = index * 0x9e3779b1u;
   h ^= h >> 15;

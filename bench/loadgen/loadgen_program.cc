@@ -47,6 +47,8 @@ LoadgenProgram::LoadgenProgram(const LoadgenProgramConfig& cfg) : cfg_(cfg) {
   ro->clients = cfg.clients.count();
   ro->subnet_base = cfg.clients.base();
   ro->host_mask = cfg.clients.host_mask();
+  ro->swap_from = cfg.clients.swap_from();
+  ro->swap_to = cfg.clients.swap_to();
   ro->interleaved = cfg.interleaved;
   ro->ip_csum_base = field16(cfg.tmpl + 14 + 10);
   ro->udp_csum_base = field16(cfg.tmpl + 14 + 20 + 6);

@@ -14,6 +14,8 @@ TEST(ClientSet, AddressesAreDistinctInsideTheSubnetAndMapBack) {
   for (uint32_t i = 0; i < s->count(); ++i) {
     const uint32_t a = s->address(i);
     EXPECT_EQ(a & 0xfffff000u, 0x0ac80000u) << i;
+    EXPECT_NE(a & 0xfffu, 0xfffu) << "client " << i << " has the broadcast address";
+    EXPECT_NE(a & 0xfffu, 0u) << "client " << i << " has the subnet's own address";
     EXPECT_TRUE(seen.insert(a).second) << "address of client " << i << " repeats";
     ASSERT_EQ(s->index_of(a), i);
   }
@@ -28,6 +30,25 @@ TEST(ClientSet, AddressesOutsideTheSetAreNobodys) {
     if (!s->index_of(0x0ac80000 | host)) ++outside;
   }
   EXPECT_EQ(outside, 65536 - 100);
+}
+
+TEST(ClientSet, NoSizeOfSetGivesAClientTheBroadcastAddress) {
+  for (int prefix : {24, 22, 20}) {
+    const uint32_t mask = (1u << (32 - prefix)) - 1;
+    for (uint32_t count = 1; count <= mask - 1; count += prefix == 24 ? 1 : 37) {
+      const auto s = ClientSet::make(0x0ac80000, prefix, count);
+      ASSERT_TRUE(s);
+      std::set<uint32_t> seen;
+      for (uint32_t i = 0; i < count; ++i) {
+        const uint32_t host = s->address(i) & mask;
+        ASSERT_NE(host, mask) << "/" << prefix << ", " << count << " clients, client " << i;
+        ASSERT_NE(host, 0u) << "/" << prefix << ", " << count << " clients, client " << i;
+        ASSERT_TRUE(seen.insert(host).second);
+        ASSERT_EQ(s->index_of(s->address(i)), i);
+      }
+      EXPECT_FALSE(s->index_of(0x0ac80000 | mask));
+    }
+  }
 }
 
 TEST(ClientSet, RefusesCountsTheSubnetCannotHold) {
