@@ -6,7 +6,10 @@
 
 #include <array>
 #include <cmath>
+#include <memory>
 #include <string>
+
+#include "control/cmdmon/report_builder.h"
 
 #include "tests/sim/scenario_helpers.h"
 #include "tests/sim/sim_world.h"
@@ -93,6 +96,11 @@ TEST(SimOrphan, UpstreamsLostTheGroupFollowsTheSmallestRefidAndStaysTogether) {
     EXPECT_EQ(t.w.keeper(k).last_selection().orphan, t.w.keeper(k).selected()) << "node " << k;
   }
   EXPECT_EQ(t.w.keeper(1).selected(), -1);
+  // chronyc selectdata on node 0: the leader '*', node 2 (following it at stratum 9) 'O'.
+  auto seg = std::make_unique<dp::Segment>();
+  const ctl::ReportBuilder reports(t.w.keeper(0), t.w.state(0), t.w.clock(0), *seg);
+  EXPECT_EQ(reports.select_data(1)->state, '*');
+  EXPECT_EQ(reports.select_data(2)->state, 'O');
   EXPECT_EQ(changes, (std::array<int, 3>{0, 0, 0}));
   EXPECT_LT(apart.rms(), 100e-6) << "max " << apart.max_abs;
   EXPECT_LT(apart.max_abs, 500e-6);
