@@ -412,6 +412,9 @@ TEST(Config, EachBadLineNamesFileLineAndProblem) {
                           "integer is expected)"},
       {"local stratum", "test.conf:1: option 'stratum' of 'local' needs a value"},
       {"local orbit", "test.conf:1: unknown option 'orbit' for 'local'"},
+      {"local stratum 8 orphan 1", "test.conf:1: unknown option '1' for 'local'"},
+      {"local stratum 8 orphan distance -1",
+       "test.conf:1: distance of 'local' must not be negative"},
       {"server", "test.conf:1: missing argument for 'server' (expected at least 1)"},
       {"server a minpoll 40", "test.conf:1: value of option 'minpoll' 40 for 'server' is out of "
                               "range (-32 to 32)"},
