@@ -332,6 +332,24 @@ class Peers(unittest.TestCase):
         self.wait_state(lab.srv, lab.v4_cli, (8, 0x7F7F0101, 0), timeout=40)
         self.assertIn("Can't synchronise: no selectable sources", L.read(b.log))
 
+    def test_orphan_mode_over_ipv6_compares_the_md5_refids(self):
+        lab = self.lab
+        # Over IPv6 the refids are MD5 hashes of the addresses (ours: of the address the
+        # socket to the peer is bound to), so which one leads depends on the hashes.
+        conf = "local stratum 8 orphan\nallow all\npeer {} iburst minpoll 0 maxpoll 1\n"
+        b = lab.start_chronond(conf.format(lab.v6_srv), name="b", ns=lab.cli)
+        a = lab.start_chronond(conf.format(lab.v6_cli), name="a")
+        a_leads = refid_of(lab.v6_srv) < refid_of(lab.v6_cli)
+        leader, follower = (a, b) if a_leads else (b, a)
+        lead_addr = lab.v6_srv if a_leads else lab.v6_cli
+        follow_ns, follow_host = (lab.srv, lab.v4_cli) if a_leads else (lab.cli, lab.v4_srv)
+        lead_ns, lead_host = (lab.cli, lab.v4_srv) if a_leads else (lab.srv, lab.v4_cli)
+        self.wait_state(follow_ns, follow_host, (9, refid_of(lead_addr), 0))
+        time.sleep(4)
+        self.assertEqual(self.state(lead_ns, lead_host), (8, 0x7F7F0101, 0))
+        self.assertNotIn("Selected source", L.read(leader.log))
+        self.assertIn(f"Selected source {lead_addr}", L.read(follower.log))
+
     def test_without_orphan_two_chronond_at_the_same_local_stratum_follow_nobody(self):
         lab = self.lab
         # The same pair without `orphan`: chronon's rule (a source at or above the local
