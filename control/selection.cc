@@ -53,6 +53,7 @@ SelectionResult select_sources(const std::vector<SelectionInput>& in, const Sele
   std::vector<int> candidates, trusted;
   int bad_stats = 0;
   unsigned max_bad_stats_reach = 0;
+  int orphan = -1;
   for (int i = 0; i < n; ++i) {
     const auto& s = in[i];
     if (!s.usable) continue;
@@ -73,8 +74,27 @@ SelectionResult select_sources(const std::vector<SelectionInput>& in, const Sele
       r.states[i] = SourceState::kNotCombined;
       continue;
     }
+    // Orphan mode (chrony's SRC_ORPHAN): a source at the orphan stratum serves its local
+    // time, one above it follows an orphan; neither is a candidate. The reachable one at
+    // the orphan stratum with the smallest refid is kept in reserve.
+    if (p.orphan_stratum > 0 && !s.refclock && s.stratum >= p.orphan_stratum) {
+      if (s.stratum == p.orphan_stratum && s.reach != 0 &&
+          (orphan < 0 || s.refid < in[orphan].refid))
+        orphan = i;
+      continue;
+    }
     candidates.push_back(i);
     if (s.trust) trusted.push_back(i);
+  }
+  // With nothing else selectable, the servers of a group that share the orphan stratum and
+  // poll one another follow the one with the smallest refid; the one whose own refid is
+  // smallest follows nobody and serves its local reference. The order is total, so the
+  // group settles on one leader and stays there.
+  if (candidates.empty() && orphan >= 0 && in[orphan].local_refid != 0 &&
+      in[orphan].refid < in[orphan].local_refid) {
+    candidates.push_back(orphan);
+    if (in[orphan].trust) trusted.push_back(orphan);
+    r.orphan = orphan;
   }
   if (candidates.empty()) {
     r.no_selection_reason = "no selectable sources";

@@ -2,7 +2,8 @@
 // samples (a first selection waits for those polled alongside to have them too), correctness
 // intervals [offset - root distance, offset + root distance], the largest majority intersection
 // (falsetickers rejected), trust/require/prefer, stratum-weighted choice with reselectdist
-// hysteresis, then combining of the sources close to the selected one. Pure: no I/O, no time.
+// hysteresis, then combining of the sources close to the selected one; with `local ... orphan`,
+// chrony's orphan rule. Pure: no I/O, no time.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,12 @@ struct SelectionInput {
   double skew = 0;
   double root_delay_s = 0, root_dispersion_s = 0;
   uint8_t leap = 0;
+  // For orphan mode: the source's reference ID (from its address, not the one it serves),
+  // ours as the source sees us (the refid of our address on the path to it; 0 while
+  // unknown), and whether it is a reference clock (never an orphan).
+  uint32_t refid = 0;
+  uint32_t local_refid = 0;
+  bool refclock = false;
 };
 
 struct SelectionParams {
@@ -41,6 +48,11 @@ struct SelectionParams {
   double maxjitter_s = 1.0;
   double reselectdist_s = 1e-4;
   int minsources = 1;
+  // `local stratum N orphan`: N; 0 when orphan mode is off. An NTP source at stratum N or
+  // more is an orphan (serving local time, or following one) and is not selected, except
+  // the reachable stratum-N one with the smallest refid when nothing else is selectable and
+  // its refid is smaller than ours (chrony 4.3's sources.c).
+  int orphan_stratum = 0;
 };
 
 struct SelectionResult {
@@ -50,6 +62,9 @@ struct SelectionResult {
   // Nothing selected because a source polled alongside the best ones is one sample short
   // of a regression (chronyd's SRC_WAITS_STATS): the usable sources wait for it.
   bool waiting_for_stats = false;
+  // The index of the orphan source that was selected for want of any other (orphan mode),
+  // -1: none.
+  int orphan = -1;
   int combined = 0;                 // sources combined, the selected one included
   // The combined estimate (valid when selected >= 0).
   double offset_s = 0, offset_sd_s = 0, frequency = 0, skew = 0;

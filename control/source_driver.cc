@@ -138,6 +138,7 @@ void SourceDriver::send_due(Endpoint& e, double now, std::vector<std::string>* l
     // Said once per failure streak: a socket that keeps failing is retried every poll.
     if (!ok && !e.open_failed_logged) logs->push_back(error);
     e.open_failed_logged = !ok;
+    s.set_local_refid(e.sock.local_refid());
   }
   uint8_t req[kNtpRequestLen];
   // The request counts as sent (and the reachability register shifts) even when the socket

@@ -38,6 +38,7 @@ TimeKeeper::TimeKeeper(const Config& cfg, const ts::Clock& clock, ts::ClockContr
   sel_params_.maxjitter_s = cfg.maxjitter_s;
   sel_params_.reselectdist_s = cfg.reselectdist_s;
   sel_params_.minsources = cfg.minsources;
+  if (cfg.local.enabled && cfg.local.orphan) sel_params_.orphan_stratum = cfg.local.stratum;
   discipline_.set_listener([this](timespec when, double dfreq, double step_s) {
     for (auto& s : sources_) s->on_clock_change(when, dfreq, step_s);
   });
@@ -71,12 +72,16 @@ std::vector<SelectionInput> TimeKeeper::selection_inputs() const {
     x.prefer = s.config().prefer;
     x.trust = s.config().trust;
     x.require = s.config().require;
+    x.refid = s.refid();
+    x.local_refid = s.local_refid();
+    x.refclock = s.is_refclock();
     // With a local reference, a source no better than it (its stratum at or above ours
     // would-be local stratum) is not followed: serving `local stratum N` is better, and two
     // appliances falling back at once must not follow each other round (chronon's rule; it
     // gives the seed's primary/backup pair, local stratum 8 and 9, one deterministic leader).
-    const bool worse_than_local =
-        last && cfg_.local.enabled && last->stratum >= cfg_.local.stratum;
+    // With `orphan`, selection applies chrony's orphan rule to these sources instead.
+    const bool worse_than_local = last && cfg_.local.enabled && !cfg_.local.orphan &&
+                                  last->stratum >= cfg_.local.stratum;
     x.usable = !s.retired() && s.reach() != 0 && e.valid && last && last->leap != 3 &&
                !s.last_reply_unusable() && !worse_than_local;
     x.stats_ok = s.stats().regression_ok();

@@ -53,6 +53,8 @@ class TimeKeeper {
 
   // A source whose name resolved after start-up gets its address (reports) and refid.
   void set_source_address(size_t i, std::string name, uint32_t refid);
+  // The refid of our address towards source `i` (orphan mode compares it with the source's).
+  void set_source_local_refid(size_t i, uint32_t refid) { sources_[i]->set_local_refid(refid); }
 
   const Discipline& discipline() const { return discipline_; }
   // chronyc makestep; see Discipline::make_step.

@@ -78,6 +78,21 @@ UpstreamSocket::~UpstreamSocket() { close_socket(); }
 void UpstreamSocket::close_socket() {
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
+  local_refid_ = 0;
+}
+
+void UpstreamSocket::note_local_address() {
+  sockaddr_storage local{};
+  socklen_t len = sizeof local;
+  local_refid_ = 0;
+  if (getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &len) != 0) return;
+  if (local.ss_family == AF_INET) {
+    const auto* s = reinterpret_cast<const sockaddr_in*>(&local);
+    local_refid_ = refid_of_address(reinterpret_cast<const uint8_t*>(&s->sin_addr), false);
+  } else if (local.ss_family == AF_INET6) {
+    const auto* s = reinterpret_cast<const sockaddr_in6*>(&local);
+    local_refid_ = refid_of_address(s->sin6_addr.s6_addr, true);
+  }
 }
 
 bool UpstreamSocket::open_peer(const ResolvedAddress& a, int local_port, std::string* error) {
@@ -119,6 +134,7 @@ bool UpstreamSocket::open_peer(const ResolvedAddress& a, int local_port, std::st
     close_socket();
     return false;
   }
+  note_local_address();
   return true;
 }
 
@@ -140,6 +156,7 @@ bool UpstreamSocket::open(const ResolvedAddress& a, std::string* error) {
     fd_ = -1;
     return false;
   }
+  note_local_address();
   return true;
 }
 

@@ -51,6 +51,9 @@ class UpstreamSocket {
   bool is_open() const { return fd_ >= 0; }
   int fd() const { return fd_; }
   const ResolvedAddress& address() const { return addr_; }
+  // The refid of the local address the socket is connected from (chronyd's local refid,
+  // which orphan mode compares with the source's); 0 when the socket is closed.
+  uint32_t local_refid() const { return local_refid_; }
 
   // Sends a request; false on a send error (the poll counts as unanswered).
   bool send(const uint8_t* p, size_t len);
@@ -60,7 +63,9 @@ class UpstreamSocket {
   ssize_t receive(uint8_t* buf, size_t cap, const ts::Clock& clock, timespec* rx_time);
 
  private:
+  void note_local_address();
   int fd_ = -1;
+  uint32_t local_refid_ = 0;
   ResolvedAddress addr_;
 };
 

@@ -38,10 +38,6 @@ void parse_local(DirectiveContext& c) {
   parse_options(c, 0, {{"stratum", &l.stratum, 1, 15}, {"orphan", &l.orphan},
                        {"distance", &l.distance}});
   if (l.distance < 0.0) c.fail("distance of 'local' must not be negative");
-  if (l.orphan) {
-    c.cfg.not_implemented.push_back(c.where.str() +
-                                    ": 'local' option 'orphan' accepted, not implemented yet");
-  }
   c.cfg.local = l;
 }
 

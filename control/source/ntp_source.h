@@ -56,6 +56,10 @@ class NtpSource {
     name_ = std::move(name);
     refid_ = refid;
   }
+  // The refid of our own address on the path to the source (what chronyd calls the local
+  // refid), which orphan mode compares with the source's; 0 while unknown.
+  uint32_t local_refid() const { return local_refid_; }
+  void set_local_refid(uint32_t r) { local_refid_ = r; }
 
   // Seconds of our monotonic clock at which the next request is due.
   double next_poll_mono_s() const { return next_poll_mono_s_; }
@@ -141,6 +145,7 @@ class NtpSource {
   SourceConfig cfg_;
   std::string name_;
   uint32_t refid_;
+  uint32_t local_refid_ = 0;
   bool peer_;
   bool refclock_ = false;
   ClientExchange exchange_;

@@ -311,6 +311,58 @@ class Peers(unittest.TestCase):
         self.assertNotIn("Selected source", L.read(a.log))
         self.assertIn(f"Selected source {lab.v4_srv}", L.read(b.log))
 
+    def test_two_chronond_in_orphan_mode_follow_the_smaller_address(self):
+        lab = self.lab
+        # Both `local stratum 8 orphan`, peering with each other, no other source. B
+        # (10.x.7.2, in the client namespace) starts first; A (10.x.7.1) has the smaller
+        # refid, so A serves its local reference and B follows A, whichever came up first.
+        conf = "local stratum 8 orphan\nallow all\npeer {} iburst minpoll 0 maxpoll 1\n"
+        b = lab.start_chronond(conf.format(lab.v4_srv), name="b", ns=lab.cli)
+        a = lab.start_chronond(conf.format(lab.v4_cli), name="a")
+        self.wait_state(lab.srv, lab.v4_cli, (9, refid_of(lab.v4_srv), 0))
+        time.sleep(4)
+        self.assertEqual(self.state(lab.cli, lab.v4_srv), (8, 0x7F7F0101, 0))
+        self.assertEqual(self.state(lab.srv, lab.v4_cli), (9, refid_of(lab.v4_srv), 0))
+        self.assertNotIn("Selected source", L.read(a.log))
+        self.assertIn(f"Selected source {lab.v4_srv}", L.read(b.log))
+        self.assertNotIn("not implemented", L.read(a.log))
+        # The leader goes away: B loses it after 8 polls without a reply and serves its own
+        # local reference at stratum 8.
+        a.stop()
+        self.wait_state(lab.srv, lab.v4_cli, (8, 0x7F7F0101, 0), timeout=40)
+        self.assertIn("Can't synchronise: no selectable sources", L.read(b.log))
+
+    def test_orphan_mode_over_ipv6_compares_the_md5_refids(self):
+        lab = self.lab
+        # Over IPv6 the refids are MD5 hashes of the addresses (ours: of the address the
+        # socket to the peer is bound to), so which one leads depends on the hashes.
+        conf = "local stratum 8 orphan\nallow all\npeer {} iburst minpoll 0 maxpoll 1\n"
+        b = lab.start_chronond(conf.format(lab.v6_srv), name="b", ns=lab.cli)
+        a = lab.start_chronond(conf.format(lab.v6_cli), name="a")
+        a_leads = refid_of(lab.v6_srv) < refid_of(lab.v6_cli)
+        leader, follower = (a, b) if a_leads else (b, a)
+        lead_addr = lab.v6_srv if a_leads else lab.v6_cli
+        follow_ns, follow_host = (lab.srv, lab.v4_cli) if a_leads else (lab.cli, lab.v4_srv)
+        lead_ns, lead_host = (lab.cli, lab.v4_srv) if a_leads else (lab.srv, lab.v4_cli)
+        self.wait_state(follow_ns, follow_host, (9, refid_of(lead_addr), 0))
+        time.sleep(4)
+        self.assertEqual(self.state(lead_ns, lead_host), (8, 0x7F7F0101, 0))
+        self.assertNotIn("Selected source", L.read(leader.log))
+        self.assertIn(f"Selected source {lead_addr}", L.read(follower.log))
+
+    def test_without_orphan_two_chronond_at_the_same_local_stratum_follow_nobody(self):
+        lab = self.lab
+        # The same pair without `orphan`: chronon's rule (a source at or above the local
+        # stratum is never selected) leaves each serving its own local reference.
+        conf = "local stratum 8\nallow all\npeer {} iburst minpoll 0 maxpoll 1\n"
+        b = lab.start_chronond(conf.format(lab.v4_srv), name="b", ns=lab.cli)
+        a = lab.start_chronond(conf.format(lab.v4_cli), name="a")
+        time.sleep(8)
+        self.assertEqual(self.state(lab.cli, lab.v4_srv), (8, 0x7F7F0101, 0))
+        self.assertEqual(self.state(lab.srv, lab.v4_cli), (8, 0x7F7F0101, 0))
+        self.assertNotIn("Selected source", L.read(a.log))
+        self.assertNotIn("Selected source", L.read(b.log))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

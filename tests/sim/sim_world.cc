@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 
 #include "control/source/client_exchange.h"
 #include "dataplane/core/ntp_packet.h"
@@ -113,9 +114,16 @@ size_t World::add_node(const ctl::Config& cfg, double clock_offset_s, double fre
   return idx;
 }
 
+void World::set_node_refid(size_t node, uint32_t refid) {
+  if (!targets_[node].empty()) throw std::logic_error("set_node_refid after sources were added");
+  nodes_[node]->refid = refid;
+  nodes_[node]->keeper->set_own_refids({refid});
+}
+
 size_t World::add_source(size_t node, const ctl::SourceConfig& src, const std::string& name,
                          uint32_t refid, Target t) {
-  nodes_[node]->keeper->add_source(src, name, refid);
+  // The node has one address, so that is its local refid towards every source.
+  nodes_[node]->keeper->add_source(src, name, refid).set_local_refid(nodes_[node]->refid);
   targets_[node].push_back(t);
   const size_t i = targets_[node].size() - 1;
   schedule_poll(node, i);

@@ -121,6 +121,8 @@ class World {
   ctl::ServerStateSource& state(size_t node = 0) { return *nodes_[node]->state; }
   ts::VirtualClock& clock(size_t node = 0) { return *nodes_[node]->clock; }
   uint32_t node_refid(size_t node) const { return nodes_[node]->refid; }
+  // Gives node `node` another address (reference ID); only before it has sources or peers.
+  void set_node_refid(size_t node, uint32_t refid);
   std::vector<std::string>& log() { return log_; }
 
  private:

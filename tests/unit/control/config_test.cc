@@ -108,8 +108,22 @@ TEST(Config, SourceOptionsNotActedOnAreListed) {
   EXPECT_THAT(c.not_implemented, ::testing::ElementsAre(
       HasSubstr("test.conf:1: 'server' option 'copy' accepted, not implemented yet"),
       HasSubstr("test.conf:2: 'pool' option 'key' accepted, not implemented yet"),
-      HasSubstr("test.conf:3: 'local' option 'orphan' accepted, not implemented yet"),
       HasSubstr("test.conf:4: 'leapsecmode slew' accepted, not implemented yet")));
+}
+
+TEST(Config, LocalOrphanIsImplementedAndALaterLocalLineReplacesIt) {
+  Config c = parse("local stratum 8 orphan distance 0.1\n");
+  EXPECT_TRUE(c.local.enabled);
+  EXPECT_TRUE(c.local.orphan);
+  EXPECT_EQ(c.local.stratum, 8);
+  EXPECT_DOUBLE_EQ(c.local.distance, 0.1);
+  EXPECT_TRUE(c.not_implemented.empty()) << ::testing::PrintToString(c.not_implemented);
+  c = parse("local orphan\n");  // chronyd's default stratum 10
+  EXPECT_TRUE(c.local.orphan);
+  EXPECT_EQ(c.local.stratum, 10);
+  c = parse("local stratum 8 orphan\nlocal stratum 9\n");
+  EXPECT_FALSE(c.local.orphan);
+  EXPECT_EQ(c.local.stratum, 9);
 }
 
 TEST(Config, NoclientlogWithRatelimitIsANotice) {
@@ -398,6 +412,9 @@ TEST(Config, EachBadLineNamesFileLineAndProblem) {
                           "integer is expected)"},
       {"local stratum", "test.conf:1: option 'stratum' of 'local' needs a value"},
       {"local orbit", "test.conf:1: unknown option 'orbit' for 'local'"},
+      {"local stratum 8 orphan 1", "test.conf:1: unknown option '1' for 'local'"},
+      {"local stratum 8 orphan distance -1",
+       "test.conf:1: distance of 'local' must not be negative"},
       {"server", "test.conf:1: missing argument for 'server' (expected at least 1)"},
       {"server a minpoll 40", "test.conf:1: value of option 'minpoll' 40 for 'server' is out of "
                               "range (-32 to 32)"},
