@@ -4,6 +4,8 @@ a server's CPU time and memory from /proc.
 """
 import json
 import os
+import subprocess
+import tempfile
 
 
 def prepare(L, lab, subnet, backend):
@@ -19,6 +21,28 @@ def prepare(L, lab, subnet, backend):
     # an XDP program (afxdp) or GRO turns on; GRO is on for every server alike.
     L.sh("ip", "netns", "exec", lab.srv, "ethtool", "-K", lab.srv_dev, "tx", "off", "gro", "on")
     return mac
+
+
+class LoadgenRun:
+    """chronon-loadgen running: its JSON steps read as they come, its standard error kept in a
+    file (a pipe read only at the end could fill up while stdout is read, and both processes
+    would then wait on each other)."""
+
+    def __init__(self, cmd):
+        self._err = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._err, text=True)
+
+    def steps(self):
+        for line in self.proc.stdout:
+            yield json.loads(line)
+
+    def finish(self):
+        """Waits for it; returns (exit status, what it wrote on standard error)."""
+        rc = self.proc.wait()
+        self._err.seek(0)
+        err = self._err.read()
+        self._err.close()
+        return rc, err
 
 
 def loadgen_cmd(build, lab, mac, subnet, clients, rates, seconds, extra=()):

@@ -116,20 +116,19 @@ def run_server(L, args, build, srv):
             pids = [d.pid(), d.dataplane_pid()]
         cmd = B.loadgen_cmd(build, lab, mac, subnet, clients, args.rate_list, args.seconds,
                             ["--stop-loss", "5"] + (["--interleaved"] if srv.interleaved else []))
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        run = B.LoadgenRun(cmd)
         steps = []
         t0, c0 = time.monotonic(), B.cpu_ticks(pids)
-        for line in p.stdout:
+        for step in run.steps():
             t1, c1 = time.monotonic(), B.cpu_ticks(pids)
-            step = json.loads(line)
             step["server_cpu_pct"] = 100.0 * (c1 - c0) / os.sysconf("SC_CLK_TCK") / (t1 - t0)
             t0, c0 = t1, c1
             steps.append(step)
             print(f"  {srv.name}: {step['rate']:>9,}/s asked, {step['sent_per_s']:>9,.0f}/s sent, "
                   f"loss {step['loss_pct']:.3f} %, p50 {step['response_ns']['p50'] / 1000:.1f} µs, "
                   f"CPU {step['server_cpu_pct']:.0f} %", file=sys.stderr)
-        err = p.stderr.read()
-        if p.wait() != 0:
+        rc, err = run.finish()
+        if rc != 0:
             raise SystemExit(f"chronon-loadgen failed against {srv.name}: {err}")
         d.stop()
     return steps

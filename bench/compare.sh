@@ -5,7 +5,11 @@
 # section, bench/compare.png and bench/compare.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ " $* " != *" --build "* ]]; then
+have_build=no
+for arg in "$@"; do
+  case "$arg" in --build|--build=*) have_build=yes ;; esac
+done
+if [ "$have_build" = no ]; then
   [ -f build-bench/build.ninja ] || meson setup build-bench -Dbuildtype=release -Db_lto=true -Dtests=false
   ninja -C build-bench
   set -- --build build-bench "$@"

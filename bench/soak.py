@@ -22,10 +22,8 @@ check fails. --smoke: 20 s at 20,000/s, for the test suite.
 import argparse
 import datetime
 import os
-import subprocess
 import sys
 import time
-import json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
@@ -89,11 +87,10 @@ def main():
                             args.sample, ["--drain", "0.3"])
         base = {"counters": lab.counters(d.seg), "refused": veth_refused(L, lab),
                 "rcvbuf": snmp_udp(L, lab, "RcvbufErrors")}
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        run = B.LoadgenRun(cmd)
         t_start = time.monotonic()
         sent = answered = loadgen_drops = 0
-        for line in p.stdout:
-            step = json.loads(line)
+        for step in run.steps():
             sent += step["sent"]
             answered += step["answered"]
             loadgen_drops += step["loadgen_drops"]
@@ -115,8 +112,8 @@ def main():
             print(f"  {row['t_s']:6.0f} s: RSS {row['rss_kib']} KiB, fds {row['fds']}, sent "
                   f"{sent:,}, answered {answered:,}, unexplained {row['unexplained']:,}",
                   file=sys.stderr)
-        err = p.stderr.read()
-        if p.wait() != 0:
+        rc, err = run.finish()
+        if rc != 0:
             raise SystemExit(f"soak.py: chronon-loadgen failed: {err}")
         if d.proc.poll() is not None:
             failures.append("chronond exited during the soak")
