@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "control/policy_publisher.h"
+#include "dataplane/shared/cpu_list.h"
 #include "control/refclock/phc_refclock.h"
 
 namespace chronon::ctl {
@@ -62,6 +63,7 @@ std::vector<std::string> dataplane_argv(const std::string& binary, const std::st
                        std::to_string(d.queues), "--xsk-mode",
                        d.zerocopy ? "zerocopy" : d.copy ? "copy" : "auto", "--xdp-mode",
                        d.xdp_mode.empty() ? "auto" : d.xdp_mode});
+    if (!d.cpus.empty()) a.insert(a.end(), {"--cpus", dp::format_cpu_list(d.cpus)});
   } else if (d.kind == DataplaneConfig::Kind::kDpdk) {
     a.insert(a.end(), {"--backend", "dpdk", "--interface", d.iface, "--queues",
                        std::to_string(d.queues), "--tap", d.tap});

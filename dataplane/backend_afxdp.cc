@@ -13,6 +13,7 @@
 #include "dataplane/afxdp/afxdp_worker.h"
 #include "dataplane/dataplane_options.h"
 #include "dataplane/nic/interface_addresses.h"
+#include "dataplane/shared/cpu_list.h"
 #include "ebpf/xdp_steering.h"
 
 namespace chronon::dp {
@@ -56,6 +57,11 @@ void run_afxdp_backend(const DataplaneOptions& o, Segment* seg, const std::atomi
   static_assert(CHRONON_XDP_COUNTER_COUNT <= kXdpCounterSlots);
   const int ifindex = static_cast<int>(if_nametoindex(o.iface.c_str()));
   if (ifindex == 0) throw std::runtime_error("no interface '" + o.iface + "'");
+  if (const auto cpu = unavailable_cpu(o.cpus)) {
+    throw std::runtime_error("cannot pin a worker to CPU " + std::to_string(*cpu) +
+                             ": not one this process may run on (offline, absent, or outside "
+                             "its affinity mask)");
+  }
   const int available = rx_queue_count(o.iface);
   int queues = o.queues;
   if (queues == 0) queues = available > 0 ? available : 1;
@@ -92,6 +98,7 @@ void run_afxdp_backend(const DataplaneOptions& o, Segment* seg, const std::atomi
     wc.xsk.queue = static_cast<uint32_t>(q);
     wc.xsk.mode = steer.native() ? bind_mode(o.xsk_mode) : XskBindMode::kCopy;
     wc.index = q;
+    if (!o.cpus.empty()) wc.cpu = o.cpus[static_cast<size_t>(q) % o.cpus.size()];
     wc.client_table_bytes = static_cast<size_t>(o.clientlog_bytes / static_cast<uint64_t>(queues));
     wc.hw = &hw;
     wc.metadata_timestamps = steer.rx_timestamps();

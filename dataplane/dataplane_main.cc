@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dataplane/dataplane_options.h"
+#include "dataplane/shared/cpu_list.h"
 #include "dataplane/shared/segment.h"
 #include "sandbox/capability_plan.h"
 #include "sandbox/privileges.h"
@@ -46,7 +47,7 @@ void usage(FILE* out) {
                "                         [--clientlog-bytes N] [--hwtimestamp SPEC]...\n"
                "                         [--interface IFACE] [--queues N]\n"
                "                         [--xsk-mode auto|zerocopy|copy]\n"
-               "                         [--xdp-mode auto|native|generic]\n"
+               "                         [--xdp-mode auto|native|generic] [--cpus LIST]\n"
                "                         [--lcores LIST] [--eal ARGS] [--tap IFNAME]\n"
                "                         [--user NAME] [--seccomp LEVEL]\n"
                "Serves NTP clients for chronond from the shared segment at PATH.\n"
@@ -65,6 +66,8 @@ void usage(FILE* out) {
                "  --queues N       afxdp, dpdk: RX queues to serve, 0 = all (default)\n"
                "  --xsk-mode M     afxdp: zero-copy, copy, or auto (zero-copy if the driver can)\n"
                "  --xdp-mode M     afxdp: native, generic, or auto (native if the driver can)\n"
+               "  --cpus LIST      afxdp: pin the worker of RX queue i to the i-th CPU of LIST\n"
+               "                   (such as 0-3,6; wraps around when shorter)\n"
                "  --lcores LIST    dpdk: EAL lcores; the first does housekeeping, one per queue\n"
                "  --eal ARGS       dpdk: more EAL arguments (one string, split on spaces)\n"
                "  --tap IFNAME     dpdk: TAP interface for the kernel's traffic (chronon0)\n"
@@ -157,6 +160,7 @@ int main(int argc, char** argv) {
       {"hwtimestamp", required_argument, nullptr, 'w'},
       {"interface", required_argument, nullptr, 'i'}, {"queues", required_argument, nullptr, 'q'},
       {"xsk-mode", required_argument, nullptr, 'x'}, {"xdp-mode", required_argument, nullptr, 'm'},
+      {"cpus", required_argument, nullptr, 'C'},
       {"lcores", required_argument, nullptr, 'L'}, {"eal", required_argument, nullptr, 'E'},
       {"tap", required_argument, nullptr, 'T'},
       {"user", required_argument, nullptr, 'u'}, {"seccomp", required_argument, nullptr, 'F'},
@@ -215,6 +219,16 @@ int main(int argc, char** argv) {
         if (!one_of(optarg, {"auto", "native", "generic"})) return bad("--xdp-mode", optarg);
         o.xdp_mode = optarg;
         break;
+      case 'C': {
+        std::string error;
+        const auto cpus = chronon::dp::parse_cpu_list(optarg, &error);
+        if (!cpus) {
+          std::fprintf(stderr, "chronon-dataplane: invalid --cpus '%s': %s\n", optarg, error.c_str());
+          return 2;
+        }
+        o.cpus = *cpus;
+        break;
+      }
       case 'L': o.lcores = optarg; break;
       case 'E': o.eal = optarg; break;
       case 'T': o.tap = optarg; break;
@@ -245,6 +259,10 @@ int main(int argc, char** argv) {
   if (o.backend == "dpdk" && !kHaveDpdk) {
     std::fprintf(stderr, "chronon-dataplane: this build has no dpdk backend (built without "
                          "libdpdk)\n");
+    return 2;
+  }
+  if (!o.cpus.empty() && o.backend != "afxdp") {
+    std::fprintf(stderr, "chronon-dataplane: --cpus is for --backend afxdp only\n");
     return 2;
   }
   if (o.backend != "socket" && o.iface.empty()) {

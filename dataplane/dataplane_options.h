@@ -25,6 +25,7 @@ struct DataplaneOptions {
   int queues = 0;                        // 0: every RX queue the interface has
   std::string xsk_mode = "auto";         // auto, zerocopy, copy
   std::string xdp_mode = "auto";         // auto, native, generic
+  std::vector<int> cpus;                 // worker of queue i on cpus[i % size]; empty: unpinned
   // dpdk (iface is the DPDK port name, queues as for afxdp)
   std::string lcores;                    // EAL -l list
   std::string eal;                       // more EAL arguments

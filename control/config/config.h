@@ -120,6 +120,7 @@ struct DataplaneConfig {
   int queues = 0;           // 0 = all the interface has
   bool zerocopy = false, copy = false;
   std::string xdp_mode;     // "native", "generic" or empty (try native)
+  std::vector<int> cpus;    // afxdp: the worker of RX queue i runs on cpus[i % size]; empty: unpinned
   std::string lcores;       // dpdk
   std::string eal_args;     // dpdk
   std::string tap = "chronon0";  // dpdk: the kernel's TAP interface (exception path)

@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "control/config/directive_context.h"
+#include "dataplane/shared/cpu_list.h"
 #include "dataplane/shared/segment_layout.h"
 
 namespace chronon::ctl::config_detail {
@@ -73,7 +74,7 @@ void parse_ratelimit(DirectiveContext& c) {
 }
 
 // dataplane socket [threads N]
-// dataplane afxdp IFACE [queues N] [zerocopy|copy] [mode native|generic]
+// dataplane afxdp IFACE [queues N] [zerocopy|copy] [mode native|generic] [cpus LIST]
 // dataplane dpdk PORT [queues N] [lcores LIST] [tap IFNAME] [eal "ARGS"]
 void parse_dataplane(DirectiveContext& c) {
   c.expect_args(1, 64);
@@ -90,10 +91,18 @@ void parse_dataplane(DirectiveContext& c) {
     if (c.args.size() < 2) c.fail("'dataplane afxdp' needs an interface name");
     d.kind = DataplaneConfig::Kind::kAfxdp;
     d.iface = c.args[1];
+    std::string cpus;
     parse_options(c, 2, {{"queues", &d.queues, 1, dp::kMaxWorkers}, {"zerocopy", &d.zerocopy},
                          {"copy", &d.copy},
-                         {"mode", &d.xdp_mode, 0, 0, {"native", "generic"}}});
+                         {"mode", &d.xdp_mode, 0, 0, {"native", "generic"}},
+                         {"cpus", &cpus}});
     if (d.zerocopy && d.copy) c.fail("'dataplane afxdp' takes zerocopy or copy, not both");
+    if (!cpus.empty()) {
+      std::string error;
+      const auto list = dp::parse_cpu_list(cpus, &error);
+      if (!list) c.fail("invalid 'cpus' of 'dataplane afxdp': " + error);
+      d.cpus = *list;
+    }
   } else if (kind == "dpdk") {
     if (c.args.size() < 2) c.fail("'dataplane dpdk' needs a port (PCI address or vdev)");
     d.kind = DataplaneConfig::Kind::kDpdk;

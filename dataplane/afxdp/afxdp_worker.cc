@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <new>
@@ -181,7 +182,10 @@ void AfxdpWorker::run(const std::atomic<bool>& stop) {
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(cfg_.cpu, &set);
-    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    if (const int err = pthread_setaffinity_np(pthread_self(), sizeof set, &set); err != 0) {
+      std::fprintf(stderr, "chronon-dataplane: worker of queue %u not pinned to CPU %d: %s\n",
+                   cfg_.xsk.queue, cfg_.cpu, std::strerror(err));
+    }
   }
   auto burst = std::make_unique<Burst>();
   WorkerCounters& slot = seg_->workers[cfg_.index];

@@ -174,10 +174,14 @@ class Lab:
         return path
 
     def with_backend(self, conf_text):
-        """conf_text serving through BACKEND: `dataplane` lines replaced for afxdp."""
+        """conf_text serving through BACKEND: `dataplane` lines replaced by the lab's for
+        afxdp and dpdk, unless the text has its own line for BACKEND."""
         if BACKEND == "socket":
             return conf_text
         lines = [l for l in conf_text.splitlines() if not l.strip().startswith("dataplane ")]
+        own = [l for l in conf_text.splitlines() if l.split()[:2] == ["dataplane", BACKEND]]
+        if own:  # a test's own line for this backend (with its options) is kept
+            return "\n".join(lines + own) + "\n"
         if BACKEND == "afxdp":
             line = f"dataplane afxdp {self.srv_dev}"
         else:

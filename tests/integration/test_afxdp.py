@@ -221,6 +221,41 @@ class Lifecycle(unittest.TestCase):
             d.stop()
 
 
+class Pinning(unittest.TestCase):
+    def allowed_cpus(self, pid):
+        """Cpus_allowed_list of each thread of pid."""
+        out = []
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            for line in L.read(f"/proc/{pid}/task/{tid}/status").splitlines():
+                if line.startswith("Cpus_allowed_list:"):
+                    out.append(line.split(":", 1)[1].strip())
+        return out
+
+    def test_cpus_pins_the_queue_worker_and_it_serves(self):
+        last = os.cpu_count() - 1
+        with L.Lab("xp") as lab:
+            d = lab.start_chronond(f"local stratum 10\nallow {lab.v4_cli}\n"
+                                   f"dataplane afxdp {lab.srv_dev} cpus {last}\n")
+            self.assertEqual(L.parse_reply(ask(lab, L.request()))["stratum"], 10)
+            threads = self.allowed_cpus(d.dataplane_pid())
+            # One queue: one worker, on the CPU asked for; the main thread is not pinned.
+            self.assertEqual(threads.count(str(last)), 1, threads)
+            self.assertGreater(len(threads), 1, threads)
+            d.stop()
+
+    def test_cpu_the_dataplane_cannot_use_stops_the_start_saying_so(self):
+        with L.Lab("xq") as lab:
+            conf = lab.write_conf("p.conf", f"local stratum 10\nallow all\n"
+                                  f"dataplane afxdp {lab.srv_dev} cpus 1023\n"
+                                  f"pidfile {lab.path('p.pid')}\n"
+                                  f"bindcmdaddress {lab.path('p.sock')}\n")
+            r = lab.run(lab.srv, CHRONOND, "-d", "-x", "-f", conf, "-S", lab.path("p.shm"))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("cannot pin a worker to CPU 1023: not one this process may run on",
+                          r.stderr)
+            self.assertIsNone(xdp_prog(lab))
+
+
 class RxTimestampVariant(unittest.TestCase):
     def test_hwtimestamp_loads_the_device_bound_program_and_serves(self):
         # veth implements the XDP RX-timestamp kfunc but has no hardware clock: the variant

@@ -197,6 +197,9 @@ TEST(Config, DataplaneDirective) {
   EXPECT_EQ(c.dataplane.queues, 2);
   EXPECT_TRUE(c.dataplane.zerocopy);
   EXPECT_EQ(c.dataplane.xdp_mode, "native");
+  EXPECT_TRUE(c.dataplane.cpus.empty());
+  c = parse("dataplane afxdp eth1 cpus 2-3,0");
+  EXPECT_EQ(c.dataplane.cpus, (std::vector<int>{2, 3, 0}));
   c = parse("dataplane dpdk 0000:01:00.0 queues 4 lcores 1-4 eal \"--no-pci --vdev net_tap0\"");
   EXPECT_EQ(c.dataplane.kind, DataplaneConfig::Kind::kDpdk);
   EXPECT_EQ(c.dataplane.iface, "0000:01:00.0");
@@ -470,6 +473,9 @@ TEST(Config, EachBadLineNamesFileLineAndProblem) {
       {"dataplane afxdp", "test.conf:1: 'dataplane afxdp' needs an interface name"},
       {"dataplane afxdp eth0 zerocopy copy", "test.conf:1: 'dataplane afxdp' takes zerocopy or "
                                              "copy, not both"},
+      {"dataplane afxdp eth0 cpus 3-1", "test.conf:1: invalid 'cpus' of 'dataplane afxdp': "
+                                        "'3-1' is not a CPU range (3 is above 1)"},
+      {"dataplane afxdp eth0 cpus", "test.conf:1: option 'cpus' of 'dataplane' needs a value"},
       {"dataplane afxdp eth0 mode turbo", "test.conf:1: invalid value of option 'mode' 'turbo' "
                                           "(one of: native, generic)"},
       {"dataplane afxdp eth0 queues 65", "test.conf:1: value of option 'queues' 65 for "
