@@ -139,4 +139,11 @@ dp::SmoothingModel Smoothing::model(ts::Nanos now, double slew_rate, double slew
   return out;
 }
 
+void mark_smoothed(dp::ServerState* s, double offset_s) {
+  if (s->leap == dp::kLeapUnsynchronised) return;
+  if (std::abs(offset_s) <= std::ldexp(1.0, s->precision)) return;
+  s->refid = kRefidSmooth;
+  s->reference_time = ts::add(s->reference_time, ts::Nanos(std::llround(offset_s * 1e9)));
+}
+
 }  // namespace chronon::ctl

@@ -4,6 +4,7 @@
 // a time whose frequency moves slowly. With `leaponly`, only leap seconds are (a leap smear).
 #pragma once
 
+#include "dataplane/shared/server_state.h"
 #include "dataplane/shared/smoothing_model.h"
 #include "timestamping/ntp_time.h"
 
@@ -48,5 +49,13 @@ class Smoothing {
   bool locked_ = true;
   dp::SmoothingModel m_;  // slew fields unused here
 };
+
+// chronyd's reference ID while serving smoothed time (NTP_REFID_SMOOTH, 127.127.1.255).
+inline constexpr uint32_t kRefidSmooth = 0x7F7F01FF;
+
+// What replies carry while the served time is off the clock by `offset_s` (chronyd's
+// ntp_core.c): over the precision, the reference ID says so and the reference time moves
+// with the served time. Unsynchronised replies are left alone.
+void mark_smoothed(dp::ServerState* s, double offset_s);
 
 }  // namespace chronon::ctl

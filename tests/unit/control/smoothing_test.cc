@@ -116,3 +116,28 @@ TEST(Smoothing, PublishedModelMatchesAndAddsTheSlewLeft) {
 
 }  // namespace
 }  // namespace chronon::ctl
+
+namespace chronon::ctl {
+namespace {
+
+TEST(Smoothing, RepliesSayTheTimeIsSmoothedOnlyBeyondThePrecision) {
+  dp::ServerState s;
+  s.leap = dp::kLeapNone;
+  s.precision = -20;  // ~1 us
+  s.refid = 0x0A000001;
+  s.reference_time = ts::NtpTimestamp::from_parts(1000, 0);
+  dp::ServerState a = s;
+  mark_smoothed(&a, 0.5e-6);
+  EXPECT_EQ(a.refid, 0x0A000001u);
+  EXPECT_EQ(a.reference_time, s.reference_time);
+  mark_smoothed(&a, 0.25);
+  EXPECT_EQ(a.refid, kRefidSmooth);
+  EXPECT_EQ(a.reference_time, ts::NtpTimestamp::from_parts(1000, 0x40000000));
+  dp::ServerState u = s;
+  u.leap = dp::kLeapUnsynchronised;
+  mark_smoothed(&u, 0.25);
+  EXPECT_EQ(u.refid, 0x0A000001u);
+}
+
+}  // namespace
+}  // namespace chronon::ctl
