@@ -182,5 +182,43 @@ TEST(SimLeap, LeapOnlySmoothingSmearsTheSecondWithinTheLimits) {
   EXPECT_LT(std::abs(r.error.at(kLeapAt + 600)), 1e-3);
 }
 
+// smoothtime 400 0.01 (every correction): the upstream's time jumps 50 ms; the clock is
+// slewed within seconds, but the time served moves at most 400 ppm off the clock's rate and
+// its rate changes by at most 0.01 ppm per second.
+TEST(SimSmoothing, AnOffsetCorrectionReachesClientsSmoothly) {
+  ctl::Config cfg;
+  cfg.smoothtime = ctl::Config::Smoothtime{true, 400.0, 0.01, false};
+  World w(cfg, 0.0, 15.0, 0.0, 1, kDefaultStartUnix);
+  w.add_server(ServerSpec{}, server_source(true, 4, 5));
+  w.run_until(4 * 3600.0);
+  ASSERT_TRUE(w.keeper().smoothing()->active());
+  w.server(0).offset_s = 0.050;
+  std::map<double, double> served, clock;
+  w.run_until(4 * 3600.0 + 10000, [&](World& x) {
+    served[x.true_time_s()] = x.served_error_s();
+    clock[x.true_time_s()] = x.clock_error_s();
+  });
+  const double t0 = 4 * 3600.0;
+  // The clock follows the upstream within minutes...
+  EXPECT_NEAR(clock.at(t0 + 600), 0.050, 0.002);
+  // ...the served time much later, never faster than 400 ppm, its rate moving slowly.
+  EXPECT_NEAR(served.at(t0 + 600), 0.0, 0.015);
+  double max_rate = 0, max_wander = 0, prev = NAN, prev_rate = NAN;
+  for (const auto& [t, e] : served) {
+    if (!std::isnan(prev)) {
+      const double rate = e - prev;
+      max_rate = std::max(max_rate, std::abs(rate));
+      if (!std::isnan(prev_rate)) max_wander = std::max(max_wander, std::abs(rate - prev_rate));
+      prev_rate = rate;
+    }
+    prev = e;
+  }
+  EXPECT_LE(max_rate, 400e-6);
+  EXPECT_LE(max_wander, 0.01e-6 + 2e-6);  // plus the clock updates' microseconds
+  // sqrt(0.05 / 1e-8) = 2236 s per ramp: done in about 75 minutes.
+  EXPECT_NEAR(served.at(t0 + 9000), 0.050, 0.001);
+  EXPECT_GT(std::abs(served.at(t0 + 2000) - 0.050), 0.01);
+}
+
 }  // namespace
 }  // namespace chronon::sim
