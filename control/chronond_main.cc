@@ -251,7 +251,6 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access,
   }
   for (const auto& l : source_logs) spdlog::warn("{}", l);
   source_logs.clear();
-  dp::ServerState last_served{};
   // How long the dataplane serves a state without a newer one; the loop publishes at least
   // four times within it (see the poll wait below), so a healthy chronond never lets it lapse.
   const double holdover_s = cfg.holdover_s;
@@ -261,10 +260,14 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access,
     }
     dp::PublishedState ps{};
     ps.server = state_source.current();
+    // smoothtime: the dataplane adds the offset to the timestamps it serves.
+    const timespec now = clock.now();
+    ps.smoothing = keeper.smoothing_model(now);
+    if (ps.smoothing.enabled)
+      ctl::mark_smoothed(&ps.server, ps.smoothing.offset_at(ts::to_nanos(now).count()));
     ps.published_mono_ns = ts::to_nanos(clock.monotonic()).count();
     ps.holdover_ns = static_cast<int64_t>(holdover_s * 1e9);
     seg->state.write(ps);
-    last_served = ps.server;
   };
   publish_state();
   ctl::publish_policy(*seg.get(), access, cfg.ratelimit);
@@ -449,9 +452,9 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access,
     for (const auto& l : log_problems) spdlog::warn("{}", l);
     log_problems.clear();
     publish_state();
-    // leapsecmode system: the kernel inserts/deletes the second the clients are told about.
-    const uint8_t served_leap = last_served.leap;
-    const std::string armed = leap_source.arm_kernel(clock_control, served_leap == 3 ? 0 : served_leap);
+    // leapsecmode system: the kernel inserts/deletes the second the reference announces
+    // (not what is served: that is 3 during the leap, and 0 while smoothtime smears it).
+    const std::string armed = leap_source.arm_kernel(clock_control, state_source.announced_leap());
     if (!armed.empty()) spdlog::info("{}", armed);
     // chronyd rewrites the driftfile about once an hour.
     if (std::chrono::steady_clock::now() - last_drift_write > std::chrono::hours(1)) {

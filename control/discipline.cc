@@ -33,7 +33,12 @@ void Discipline::set_total_frequency(double ppm) {
   const double before = applied_ppm_;
   if (!control_.set_frequency_ppm(ppm)) return;
   applied_ppm_ = ppm;
-  if (listener_ && ppm != before) listener_(clock_.now(), (ppm - before) * 1e-6, 0.0);
+  // The change relative to the old rate: the sources' re-expression (a scaling of the time
+  // since each sample about now) is then exact, so that a slew's start and end cancel to
+  // exactly what it moved the clock; with the plain difference they would leave
+  // dfreq^2 * duration behind, 0.08 s for a second slewed out at the default maxslewrate.
+  if (listener_ && ppm != before)
+    listener_(clock_.now(), (ppm - before) * 1e-6 / (1.0 + before * 1e-6), 0.0);
 }
 
 double Discipline::remaining_correction_s() const {
@@ -41,6 +46,30 @@ double Discipline::remaining_correction_s() const {
   if (slew_ppm_ == 0 || left <= 0) return 0.0;
   // A positive slew moves the clock forward: the clock is behind by that much.
   return -slew_ppm_ * 1e-6 * left;
+}
+
+double Discipline::slew_left_s() const {
+  if (slew_ppm_ == 0) return 0.0;
+  return std::max(0.0, slew_end_mono_s_ - mono_s());
+}
+
+bool Discipline::leap_step(int leap) {
+  if (listener_) listener_(clock_.now(), 0.0, static_cast<double>(leap));
+  if (!control_.step(ts::Nanos(int64_t{-leap} * 1000000000))) return false;
+  if (listener_) listener_(clock_.now(), 0.0, static_cast<double>(-leap));
+  return true;
+}
+
+void Discipline::leap_slew(int leap) {
+  // What is left of the slew in progress and the second: the clock is ahead by both.
+  const double ahead = remaining_correction_s() + leap;
+  end_slew();
+  const double correction = -ahead;
+  const double max_rate = p_.maxslewrate_ppm * 1e-6;
+  const double duration = std::max(kMinSlewS, std::abs(correction) / max_rate);
+  slew_ppm_ = correction / duration * 1e6;
+  slew_end_mono_s_ = mono_s() + duration;
+  set_total_frequency(base_freq_ppm_ + slew_ppm_);
 }
 
 void Discipline::end_slew() {

@@ -55,6 +55,17 @@ class Discipline {
   // Returns the step added to the clock (0 when nothing was left), or nullopt when the
   // clock could not be stepped.
   std::optional<double> make_step();
+  // A leap second of `leap` (+1 inserted, -1 deleted) has just happened in UTC. leap_step:
+  // the sources' samples are re-expressed as if our clock had moved by `leap` against the
+  // reference (chrony's LCL_NotifyLeap), then the clock is stepped back by it; returns
+  // false if the clock could not be stepped. leap_slew: the one-second error is slewed out
+  // at maxslewrate (the caller tells the sources, see NtpSource::on_leap_second).
+  bool leap_step(int leap);
+  void leap_slew(int leap);
+  // The slew in progress: its rate (s per s, positive: the clock is being moved forward)
+  // and the seconds it has left (0 when there is none).
+  double slew_rate() const { return slew_ppm_ * 1e-6; }
+  double slew_left_s() const;
   // chronyc makestep THRESHOLD LIMIT: from now on, the next `limit` updates (every one when
   // negative) step the clock when the offset is over `threshold_s`.
   void set_makestep(double threshold_s, int limit);

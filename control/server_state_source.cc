@@ -31,6 +31,18 @@ double ServerStateSource::root_dispersion_now_s() const {
   return ref_->root_dispersion_s + std::max(age, 0.0) * (ref_->skew_ppm + maxclockerror_ppm_) * 1e-6;
 }
 
+uint8_t ServerStateSource::announced_leap() const {
+  if (table_leap_) return *table_leap_;
+  return ref_ ? leap_on_day(ref_->leap, clock_.now()) : dp::kLeapNone;
+}
+
+uint8_t ServerStateSource::filtered_leap(uint8_t leap) const {
+  if (leap_status_ == LeapStatus::kSuppressed &&
+      (leap == dp::kLeapInsert || leap == dp::kLeapDelete))
+    return dp::kLeapNone;
+  return leap;
+}
+
 dp::ServerState ServerStateSource::current() {
   const timespec now = clock_.now();
   serving_local_ = false;
@@ -40,7 +52,9 @@ dp::ServerState ServerStateSource::current() {
     // grows past the threshold, then fall back to the local reference.
     if (!local_.enabled || ref_->root_delay_s / 2 + disp <= local_.distance_s) {
       dp::ServerState s;
-      s.leap = table_leap_ ? *table_leap_ : leap_on_day(ref_->leap, now);
+      s.leap = leap_status_ == LeapStatus::kInProgress
+                   ? dp::kLeapUnsynchronised
+                   : filtered_leap(table_leap_ ? *table_leap_ : leap_on_day(ref_->leap, now));
       s.stratum = static_cast<uint8_t>(std::min(ref_->stratum, 15));
       s.precision = precision_;
       s.min_poll = min_poll_;
@@ -61,7 +75,7 @@ dp::ServerState ServerStateSource::current() {
     local_ref_time_ = ts::from_nanos(ts::to_nanos(now) - kLocalRefLag);
   serving_local_ = true;
   dp::ServerState s;
-  s.leap = table_leap_ ? *table_leap_ : dp::kLeapNone;
+  s.leap = filtered_leap(table_leap_ ? *table_leap_ : dp::kLeapNone);
   s.stratum = static_cast<uint8_t>(local_.stratum);
   s.precision = precision_;
   s.min_poll = min_poll_;

@@ -37,6 +37,14 @@ class ServerStateSource {
   // A leap table's indicator (leapsectz/leapseclist), which replaces the sources' vote and is
   // also served with the local reference; nullopt: no table.
   void set_table_leap(std::optional<uint8_t> leap) { table_leap_ = leap; }
+  // leapsecmode's say on the leap indicator served (see leap_second.h): kInProgress serves
+  // 3 while synchronised (the two seconds of the leap), kSuppressed serves 0 instead of an
+  // insertion or deletion (the leap has passed, or smoothtime with leapsecmode slew smears it).
+  enum class LeapStatus { kNormal, kInProgress, kSuppressed };
+  void set_leap_status(LeapStatus s) { leap_status_ = s; }
+  // The leap the reference announces now, before leapsecmode's say: the table's, else the
+  // synchronised reference's on a leap day, else 0.
+  uint8_t announced_leap() const;
   // The state to publish now.
   dp::ServerState current();
   // Root dispersion of the synchronised reference now (0 when unsynchronised).
@@ -54,6 +62,8 @@ class ServerStateSource {
   std::optional<ReferenceUpdate> ref_;
   bool serving_local_ = false;
   std::optional<uint8_t> table_leap_;
+  LeapStatus leap_status_ = LeapStatus::kNormal;
+  uint8_t filtered_leap(uint8_t leap) const;
 };
 
 // The sources' leap indicator as chronyd's reference.c lets it through: an insertion or

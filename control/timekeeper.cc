@@ -31,6 +31,7 @@ TimeKeeper::TimeKeeper(const Config& cfg, const ts::Clock& clock, ts::ClockContr
       control_(control),
       state_(state),
       discipline_(clock, control, discipline_params(cfg), initial_freq_ppm, initial_skew_ppm),
+      leap_(leap_mode_from_config(cfg.leapsecmode)),
       precision_log2_(clock.precision_log2()) {
   sel_params_.stratumweight_s = cfg.stratumweight;
   sel_params_.combinelimit = cfg.combinelimit;
@@ -39,6 +40,12 @@ TimeKeeper::TimeKeeper(const Config& cfg, const ts::Clock& clock, ts::ClockContr
   sel_params_.reselectdist_s = cfg.reselectdist_s;
   sel_params_.minsources = cfg.minsources;
   if (cfg.local.enabled && cfg.local.orphan) sel_params_.orphan_stratum = cfg.local.stratum;
+  if (cfg.smoothtime.enabled) {
+    smoothing_.emplace(SmoothingParams{cfg.smoothtime.max_freq_ppm,
+                                       cfg.smoothtime.max_wander_ppm_per_s,
+                                       cfg.smoothtime.leap_only});
+    smoothing_->reset(ts::to_nanos(clock.now()));
+  }
   discipline_.set_listener([this](timespec when, double dfreq, double step_s) {
     for (auto& s : sources_) s->on_clock_change(when, dfreq, step_s);
   });
@@ -134,6 +141,8 @@ UpdateEvent TimeKeeper::reselect(size_t updated) {
   const int previous = selection_.selected;
   selection_ = select_sources(selection_inputs(), sel_params_, previous);
   const bool update = selection_.selected >= 0 && static_cast<size_t>(selection_.selected) == updated;
+  const double ahead_before = discipline_.remaining_correction_s();
+  const double freq_before_ppm = discipline_.frequency_ppm();
   if (update) {
     // The estimate the clock is updated from must not see the slew in progress as a
     // frequency error: end it (the samples are re-expressed) and select again.
@@ -158,6 +167,19 @@ UpdateEvent TimeKeeper::reselect(size_t updated) {
   ev.outcome = discipline_.update(selection_.offset_s, selection_.offset_sd_s,
                                   selection_.frequency, selection_.skew);
   ev.clock_updated = true;
+  if (smoothing_) {
+    // The clock's best estimate of true time (the clock less the slew still to come) moved
+    // by the new offset and its rate by the frequency change: smoothing spreads both out.
+    const ts::Nanos now = ts::to_nanos(clock_.now());
+    if (ev.outcome.stepped) {
+      smoothing_->reset(now);
+    } else {
+      smoothing_->on_adjust(now, discipline_.remaining_correction_s() - ahead_before,
+                            -(discipline_.frequency_ppm() - freq_before_ppm) * 1e-6,
+                            discipline_.skew_ppm() * 1e-6);
+    }
+  }
+  if (ev.outcome.stepped) leap_.clock_stepped(ev.outcome.step_s);
   ReferenceUpdate ref;
   ref.ref_time = clock_.now();
   // The vote as chronyd takes it (and its tracking log shows it): a leap second only on
@@ -194,8 +216,87 @@ UpdateEvent TimeKeeper::on_refclock_poll(size_t i, const NtpSample* s) {
   return ev;
 }
 
+std::optional<double> TimeKeeper::make_step() {
+  const auto step = discipline_.make_step();
+  if (step && *step != 0) {
+    if (smoothing_) smoothing_->reset(ts::to_nanos(clock_.now()));
+    leap_.clock_stepped(*step);
+  }
+  return step;
+}
+
+void TimeKeeper::update_leap_status() {
+  using LS = ServerStateSource::LeapStatus;
+  const timespec now = clock_.now();
+  // chronyd does not announce a leap second it smears (smoothtime with leapsecmode slew).
+  const bool smeared = smoothing_ && leap_.mode() == LeapMode::kSlew;
+  state_.set_leap_status(leap_.in_progress(now) ? LS::kInProgress
+                         : leap_.passed() || smeared ? LS::kSuppressed
+                                                      : LS::kNormal);
+}
+
+std::string TimeKeeper::leap_tick() {
+  const timespec now = clock_.now();
+  int leap = 0;
+  const LeapAction a = leap_.tick(state_.announced_leap(), now, &leap);
+  std::string msg;
+  const ts::Nanos now_ns = ts::to_nanos(now);
+  switch (a) {
+    case LeapAction::kStep:
+      if (discipline_.leap_step(leap)) {
+        leap_.clock_stepped(-leap);
+        msg = "System clock was stepped for leap second";
+      } else {
+        msg = "Could not step system clock for leap second";
+      }
+      // As chronyd: the smear starts (SMT_Leap) and the step resets it at once.
+      if (smoothing_) {
+        smoothing_->on_leap(now_ns, leap);
+        smoothing_->reset(now_ns);
+      }
+      break;
+    case LeapAction::kSlew: {
+      const double ahead_before = discipline_.remaining_correction_s();
+      for (auto& s : sources_) s->on_leap_second(leap);
+      discipline_.leap_slew(leap);
+      if (smoothing_) {
+        smoothing_->on_leap(now_ns, leap);
+        smoothing_->on_adjust(now_ns, discipline_.remaining_correction_s() - ahead_before, 0.0,
+                              discipline_.skew_ppm() * 1e-6);
+      }
+      msg = "Adjusting system clock for leap second";
+      break;
+    }
+    case LeapAction::kIgnore:
+      msg = "Ignoring leap second";
+      break;
+    case LeapAction::kWaitKernel:
+    case LeapAction::kNone:
+      break;
+  }
+  update_leap_status();
+  return msg;
+}
+
+std::optional<double> TimeKeeper::next_due_mono_s() const {
+  const double mono = static_cast<double>(ts::to_nanos(clock_.monotonic()).count()) * 1e-9;
+  std::optional<double> due;
+  const double left = discipline_.slew_left_s();
+  if (left > 0) due = mono + left;
+  const double leap_in = leap_.seconds_until_due(clock_.now());
+  if (leap_in >= 0 && (!due || mono + leap_in < *due)) due = mono + leap_in;
+  return due;
+}
+
+dp::SmoothingModel TimeKeeper::smoothing_model(timespec now) const {
+  if (!smoothing_) return dp::SmoothingModel{};
+  return smoothing_->model(ts::to_nanos(now), discipline_.slew_rate(), discipline_.slew_left_s());
+}
+
 std::string TimeKeeper::tick() {
   discipline_.tick();
+  const std::string leap_msg = leap_tick();
+  if (!leap_msg.empty()) return leap_msg;
   // A selected source that became unreachable (8 polls without a reply) or was removed loses
   // the selection.
   if (selection_.selected >= 0 && (sources_[selection_.selected]->reach() == 0 ||

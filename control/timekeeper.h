@@ -10,6 +10,8 @@
 
 #include "control/config/config.h"
 #include "control/discipline.h"
+#include "control/leap_second.h"
+#include "control/smoothing.h"
 #include "control/selection.h"
 #include "control/server_state_source.h"
 #include "control/source/ntp_source.h"
@@ -43,8 +45,19 @@ class TimeKeeper {
                        double now_mono_s);
   // A reference clock's poll with its filtered sample (or none) for source `i`.
   UpdateEvent on_refclock_poll(size_t i, const NtpSample* s);
-  // Periodic work (slew end, reachability loss); returns a log line or "".
+  // Periodic work (slew end, the leap second, reachability loss); returns a log line or "".
   std::string tick();
+  // When tick() next has something to do (a slew's end, the leap), in monotonic seconds.
+  std::optional<double> next_due_mono_s() const;
+
+  const LeapSecond& leap_second() const { return leap_; }
+  // smoothtime: nullptr when off.
+  const Smoothing* smoothing() const { return smoothing_ ? &*smoothing_ : nullptr; }
+  // What the dataplane adds to the clock to serve the smoothed time (disabled without
+  // smoothtime), evaluated at `now` of our clock.
+  dp::SmoothingModel smoothing_model(timespec now) const;
+  // Served time minus our clock at `now` (0 without smoothtime).
+  double served_offset_s(timespec now) const { return smoothing_model(now).offset_at(ts::to_nanos(now).count()); }
 
   // Reference IDs a source synchronised to us would carry (our addresses'): chrony's test D.
   void set_own_refids(std::vector<uint32_t> r) { own_refids_ = std::move(r); }
@@ -58,7 +71,7 @@ class TimeKeeper {
 
   const Discipline& discipline() const { return discipline_; }
   // chronyc makestep; see Discipline::make_step.
-  std::optional<double> make_step() { return discipline_.make_step(); }
+  std::optional<double> make_step();
   void set_makestep(double threshold_s, int limit) { discipline_.set_makestep(threshold_s, limit); }
   const SelectionResult& last_selection() const { return selection_; }
   int selected() const { return selection_.selected; }
@@ -69,11 +82,15 @@ class TimeKeeper {
 
  private:
   UpdateEvent reselect(size_t updated);
+  std::string leap_tick();
+  void update_leap_status();
   const Config& cfg_;
   const ts::Clock& clock_;
   ts::ClockControl& control_;
   ServerStateSource& state_;
   Discipline discipline_;
+  LeapSecond leap_;
+  std::optional<Smoothing> smoothing_;
   SelectionParams sel_params_;
   std::vector<std::unique_ptr<NtpSource>> sources_;
   SelectionResult selection_;

@@ -172,6 +172,13 @@ struct Config {
   bool rtcsync = false, rtconutc = false, lock_all = false, manual = false;
   std::string driftfile, logdir, leapsectz, leapseclist, keyfile, dumpdir, rtcfile;
   std::string leapsecmode = "system", authselectmode = "mix", user;
+  // smoothtime MAX-FREQ MAX-WANDER [leaponly] (chrony's smooth.c): off unless both are > 0.
+  struct Smoothtime {
+    bool enabled = false;
+    double max_freq_ppm = 0;
+    double max_wander_ppm_per_s = 0;
+    bool leap_only = false;
+  } smoothtime;
   std::string pidfile = "/run/chronon/chronond.pid";
   std::set<std::string> log;  // measurements, statistics, tracking, rtc, refclocks, tempcomp...
   std::vector<std::string> sourcedirs;

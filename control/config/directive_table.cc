@@ -61,11 +61,6 @@ void authselectmode(DirectiveContext& c) {
 }
 void leapsecmode(DirectiveContext& c) {
   c.cfg.leapsecmode = choice(c, {"system", "slew", "step", "ignore"});
-  if (c.cfg.leapsecmode == "slew" || c.cfg.leapsecmode == "step") {
-    c.cfg.not_implemented.push_back(c.where.str() + ": 'leapsecmode " + c.cfg.leapsecmode +
-                                    "' accepted, not implemented yet (the leap second is "
-                                    "left to the kernel, as with 'system')");
-  }
 }
 
 dp::IpAddress parse_address(DirectiveContext& c) {
@@ -187,13 +182,19 @@ void ntstrustedcerts(DirectiveContext& c) {
   if (c.args.size() == 2) c.to_int(c.args[0], "set id", 0, 65535);
 }
 
+// chronyd turns smoothing off when either limit is 0 (or less); chronon takes 0 as "off" too
+// but rejects a negative limit, which is always a typo.
 void smoothtime(DirectiveContext& c) {
   c.expect_args(2, 3);
-  c.to_double(c.args[0], "maximum frequency");
-  c.to_double(c.args[1], "maximum wander");
+  const double freq = c.to_double(c.args[0], "maximum frequency");
+  const double wander = c.to_double(c.args[1], "maximum wander");
+  if (freq < 0) c.fail("smoothtime maximum frequency " + c.args[0] + " must not be negative");
+  if (wander < 0) c.fail("smoothtime maximum wander " + c.args[1] + " must not be negative");
+  if (freq > 1e6) c.fail("smoothtime maximum frequency " + c.args[0] + " is over 1000000 ppm");
   if (c.args.size() == 3 && lower(c.args[2]) != "leaponly") {
     c.fail("unknown option '" + c.args[2] + "' for 'smoothtime' (leaponly)");
   }
+  c.cfg.smoothtime = Config::Smoothtime{freq > 0 && wander > 0, freq, wander, c.args.size() == 3};
 }
 
 void sourcedir(DirectiveContext& c) {
@@ -313,7 +314,7 @@ const std::vector<DirectiveSpec>& directive_table() {
         {"rtcsync", set_flag<&Config::rtcsync>, kDone},
         {"sched_priority", any_int, kLater},
         {"server", parse_source, kDone},
-        {"smoothtime", smoothtime, kLater},
+        {"smoothtime", smoothtime, kDone},
         {"sourcedir", sourcedir, kDone},
         {"stratumweight", set_double<&Config::stratumweight>, kDone},
         {"tempcomp", tempcomp, kLater},

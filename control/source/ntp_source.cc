@@ -216,6 +216,12 @@ void NtpSource::on_refclock_poll(const NtpSample* s) {
   has_sample_ = true;
 }
 
+void NtpSource::on_leap_second(int leap) {
+  stats_.shift_offsets(static_cast<double>(leap));
+  exchange_.cancel();
+  sym_.cancel();
+}
+
 void NtpSource::on_clock_change(timespec when, double dfreq, double step_s) {
   stats_.correct(when, dfreq, step_s);
   // A step between a request and its reply would make that sample wrong by the step.

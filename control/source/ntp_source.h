@@ -82,6 +82,9 @@ class NtpSource {
   bool is_refclock() const { return refclock_; }
   void set_refclock() { refclock_ = true; }
   void on_clock_change(timespec when, double dfreq, double step_s);
+  // UTC had a leap second (`leap` +1 inserted, -1 deleted) that our clock has not taken
+  // yet: the samples say our clock is ahead by `leap`; an exchange under way is dropped.
+  void on_leap_second(int leap);
   // A reference clock's poll: `s` is its filtered sample, or null when it gave none (the
   // reachability register shifts either way).
   void on_refclock_poll(const NtpSample* s);

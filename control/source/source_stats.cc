@@ -110,6 +110,11 @@ void SourceStats::correct(timespec when, double dfreq, double step_s) {
   if (!samples_.empty()) regress();
 }
 
+void SourceStats::shift_offsets(double offset_s) {
+  for (auto& s : samples_) s.offset_s += offset_s;
+  if (!samples_.empty()) regress();
+}
+
 double SourceStats::predict_offset(timespec t) const {
   if (!est_.valid) return 0.0;
   return est_.offset_s + est_.frequency * seconds_between(est_.ref_time, t);

@@ -51,6 +51,9 @@ class SourceStats {
   // Re-expresses stored samples after our clock changed at `when`: a step of `step_s` and a
   // rate change of `dfreq` (s per s) from then on, so old and new samples stay comparable.
   void correct(timespec when, double dfreq, double step_s);
+  // The reference's time scale moved by -`offset_s` (a leap second: +1 inserted) while our
+  // clock did not: every offset grows by `offset_s`, the sample times stay.
+  void shift_offsets(double offset_s);
 
   const SourceEstimate& estimate() const { return est_; }
   // Our offset from the source predicted at `t` (extrapolated along the regression line).

@@ -41,6 +41,8 @@ void ServerCore::refresh(const Segment& seg, int64_t now_mono_ns) {
   PublishedState ps;
   if (seg.state.read(&ps)) {
     state_ = ps.server;
+    if (ps.smoothing.enabled) smooth_anchor_ = ts::to_ntp(ts::from_nanos(ts::Nanos(ps.smoothing.anchor_ns)));
+    smoothing_ = ps.smoothing;
     published_mono_ns_ = ps.published_mono_ns;
     holdover_ns_ = ps.holdover_ns;
   }
@@ -51,6 +53,7 @@ void ServerCore::refresh(const Segment& seg, int64_t now_mono_ns) {
     // synchronised (as a client would see chronyd that lost its sources).
     state_ = unsynchronised_state(state_.precision);
   }
+  smooth_batch_valid_ = false;
   const uint64_t gen = seg.policy_generation.load(std::memory_order_acquire);
   if (gen != policy_generation_) {
     // The policy is large: copy it only when its generation moved.
@@ -80,10 +83,27 @@ inline void set_pending(PendingReply* p, ClientRecord* rec, const IpAddress& add
 }
 }  // namespace
 
+ts::NtpTimestamp ServerCore::served(ts::NtpTimestamp t) {
+  if (!smoothing_.enabled) return t;
+  // NTP timestamp differences are exact across eras for spans under 68 years.
+  constexpr double kFrac = 1.0 / 4294967296.0;
+  if (!smooth_batch_valid_) {
+    const double since_anchor = static_cast<double>(static_cast<int64_t>(t.raw - smooth_anchor_.raw)) * kFrac;
+    smooth_batch_offset_s_ = smoothing_.offset_at(
+        smoothing_.anchor_ns + static_cast<int64_t>(since_anchor * 1e9), &smooth_batch_rate_);
+    smooth_batch_t0_ = t;
+    smooth_batch_valid_ = true;
+  }
+  const double dt = static_cast<double>(static_cast<int64_t>(t.raw - smooth_batch_t0_.raw)) * kFrac;
+  const double off = smooth_batch_offset_s_ + smooth_batch_rate_ * dt;
+  return ts::add(t, ts::Nanos(static_cast<int64_t>(off * 1e9)));
+}
+
 size_t ServerCore::handle(uint8_t* payload, size_t len, const IpAddress& src,
                           uint16_t src_port, ts::NtpTimestamp rx, PendingReply* pending,
                           uint64_t src_hash) {
   ++counters_.received;
+  rx = served(rx);
   // Longer than any request served, on every backend (the socket backend's receive buffer
   // truncates such datagrams): counted before any other check, as the socket backend does.
   // Initialised in place (no copy of the parsed request: a copy read back with wide loads
@@ -153,11 +173,16 @@ size_t ServerCore::handle(uint8_t* payload, size_t len, const IpAddress& src,
 }
 
 void ServerCore::finish(uint8_t* reply, const PendingReply& pending, ts::NtpTimestamp tx) {
+  tx = served(tx);
   if (!pending.transmit_written) set_transmit(reply, tx, state_.precision, rng_.next());
-  update_transmit(pending, tx);
+  record_transmit(pending, tx);
 }
 
 void ServerCore::update_transmit(const PendingReply& pending, ts::NtpTimestamp tx) {
+  record_transmit(pending, served(tx));
+}
+
+void ServerCore::record_transmit(const PendingReply& pending, ts::NtpTimestamp tx) {
   ClientRecord* rec = pending.record;
   if (!rec) return;
   // Since handle(), a new client in the same batch may have moved this record to its other

@@ -53,6 +53,10 @@ class ServerCore {
   void refresh(const Segment& seg, int64_t now_mono_ns);
   // Sets state and policy directly (tests, benchmarks).
   void set_state(const ServerState& s) { state_ = s; }
+  void set_smoothing(const SmoothingModel& m) {
+    smoothing_ = m;
+    smooth_batch_valid_ = false;
+  }
   void set_policy(const Policy& p) {
     *policy_ = p;
     fresh_limiter_ = new_limiter_state(p.rate_limit);
@@ -84,6 +88,9 @@ class ServerCore {
   void finish(uint8_t* reply, const PendingReply& pending, ts::NtpTimestamp tx);
   // Records a better (e.g. hardware) transmit timestamp for a reply already sent.
   void update_transmit(const PendingReply& pending, ts::NtpTimestamp tx);
+  // The time served for our clock's `t`: `t` plus the smoothing offset (smoothtime), which
+  // is evaluated once per batch (at its first timestamp) and extrapolated linearly within it.
+  ts::NtpTimestamp served(ts::NtpTimestamp t);
   // A request a backend dropped before handle() (e.g. a datagram longer than its buffer).
   void count_drop(NtpDrop reason) {
     ++counters_.received;
@@ -100,7 +107,13 @@ class ServerCore {
   void publish_counters(WorkerCounters& out) const { counters_.publish(out, clients_.evictions()); }
 
  private:
+  void record_transmit(const PendingReply& pending, ts::NtpTimestamp tx);
   ServerState state_;
+  SmoothingModel smoothing_{};
+  ts::NtpTimestamp smooth_anchor_{};   // the model's anchor as an NTP timestamp
+  bool smooth_batch_valid_ = false;
+  ts::NtpTimestamp smooth_batch_t0_{};
+  double smooth_batch_offset_s_ = 0, smooth_batch_rate_ = 0;
   std::unique_ptr<Policy> policy_;  // large: allocated once at start-up
   uint64_t policy_generation_ = ~uint64_t{0};
   int64_t published_mono_ns_ = 0;  // of the last state read, for the holdover

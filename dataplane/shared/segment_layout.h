@@ -8,6 +8,7 @@
 //   3  backend name; frame-level drop counters (kernel-bypass backends); XDP program counters;
 //      exception-path counters and TAP addresses (dpdk).
 //   4  each worker's client table location, for control's `clients` report.
+//   5  the smoothing model (smoothtime) in the published state.
 #pragma once
 
 #include <sys/types.h>
@@ -20,11 +21,12 @@
 #include "dataplane/shared/access_table.h"
 #include "dataplane/shared/seqlock.h"
 #include "dataplane/shared/server_state.h"
+#include "dataplane/shared/smoothing_model.h"
 
 namespace chronon::dp {
 
 inline constexpr uint64_t kSegmentMagic = 0x4e4f4e4f52484321ULL;  // "!CHRONON" little-endian
-inline constexpr uint32_t kSegmentVersion = 4;
+inline constexpr uint32_t kSegmentVersion = 5;
 inline constexpr int kFrameDropSlots = 16;  // >= FrameDrop::kCount (static_assert in frame.cc)
 inline constexpr int kXdpCounterSlots = 8;  // >= the XDP program's counters (ntp_steer_abi.h)
 inline constexpr int kMaxWorkers = 64;
@@ -34,6 +36,7 @@ struct PublishedState {
   ServerState server;
   int64_t published_mono_ns;  // CLOCK_MONOTONIC when written
   int64_t holdover_ns;        // after this long without a publish, serve as unsynchronised
+  SmoothingModel smoothing;   // added to every receive and transmit timestamp (smoothtime)
 };
 
 struct Policy {

@@ -173,7 +173,7 @@ void World::service_refclock(size_t r) {
   if (rc.poller->reading_due(now)) {
     std::normal_distribution<double> noise(0.0, rc.noise_s);
     const timespec ours = n.clock->now();
-    rc.poller->add_reading(ours, true_s_ + noise(rng_) - from_timespec(start_unix_, ours), 1e-7,
+    rc.poller->add_reading(ours, utc_s(true_s_) + noise(rng_) - from_timespec(start_unix_, ours), 1e-7,
                            now);
   }
   std::optional<ctl::NtpSample> s;
@@ -248,7 +248,7 @@ std::vector<uint8_t> World::answer(size_t server, const uint8_t* req, double t_a
   uint64_t origin;
   std::memcpy(&origin, req + 40, 8);  // origin = the request's transmit timestamp
   std::vector<uint8_t> rep =
-      reply_packet(s, leap, t_arrive + s.offset_s, static_cast<int8_t>(req[2]), origin);
+      reply_packet(s, leap, utc_s(t_arrive) + s.offset_s, static_cast<int8_t>(req[2]), origin);
   if (kiss != 0) {
     // As chronyd sends a Kiss-o'-Death: leap 3, stratum 0, the code as reference ID.
     rep[0] = dp::make_lvm(dp::kLeapUnsynchronised, 4, dp::NtpMode::kServer);
@@ -260,7 +260,7 @@ std::vector<uint8_t> World::answer(size_t server, const uint8_t* req, double t_a
 
 std::vector<uint8_t> World::forged_answer(size_t server, double t_arrive) {
   const ServerSpec& s = servers_[server];
-  return reply_packet(s, s.leap, t_arrive + s.offset_s + s.spoof_error_s, 0, rng_());
+  return reply_packet(s, s.leap, utc_s(t_arrive) + s.offset_s + s.spoof_error_s, 0, rng_());
 }
 
 std::vector<uint8_t> World::reply_packet(const ServerSpec& s, uint8_t leap, double t2, int8_t poll,
@@ -309,14 +309,25 @@ void World::run_until(double until_s, const std::function<void(World&)>& observe
     } else {
       const std::string msg = n.keeper->tick();
       if (!msg.empty()) log_.push_back(msg);
-      events_.push(Event{true_s_ + 1.0, 2, ev.node, 0, {}});
+      // Once a second, and when the keeper has something due sooner (a slew's end, the
+      // leap second), as chronond's loop wakes for it.
+      double next = true_s_ + 1.0;
+      if (const auto due = n.keeper->next_due_mono_s())
+        next = std::min(next, true_s_ + std::max(*due - mono_s(ev.node), 0.0) + 1e-6);
+      events_.push(Event{next, 2, ev.node, 0, {}});
     }
   }
   advance(until_s);
 }
 
 double World::clock_error_s(size_t node) const {
-  return from_timespec(start_unix_, nodes_[node]->clock->now()) - true_s_;
+  return from_timespec(start_unix_, nodes_[node]->clock->now()) - utc_s(true_s_);
+}
+
+double World::served_error_s(size_t node) const {
+  const timespec now = nodes_[node]->clock->now();
+  return from_timespec(start_unix_, now) + nodes_[node]->keeper->served_offset_s(now) -
+         utc_s(true_s_);
 }
 
 double World::frequency_error_ppm(size_t node) const {

@@ -4,6 +4,7 @@
 // TimeKeeper exactly as chronond's poll loop does, thousands of times faster than real time.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,6 +28,9 @@ inline constexpr time_t kDefaultStartUnix = 1800000000;
 // 2027-06-30 06:00 UTC: the last day of a June, when a leap second announced by the sources
 // is served (chronyd's reference.c accepts one only on June 30 and December 31).
 inline constexpr time_t kLeapDayStartUnix = 1814335200;
+// 2027-06-30 23:00 UTC, an hour before a (hypothetical) leap second at 2027-07-01 00:00 UTC.
+inline constexpr time_t kLeapEveStartUnix = 1814396400;
+inline constexpr time_t kLeapUnix = 1814400000;
 
 // The local oscillator: reads true time scaled by (1 + error) plus an initial offset. The
 // error wanders as a random walk of `wander_ppm_per_sqrt_s`.
@@ -109,12 +113,24 @@ class World {
   ServerSpec& server(size_t i) { return servers_[i]; }
   const std::vector<ServerRequest>& requests(size_t server) const { return requests_[server]; }
   ServerSpec& peer_path(size_t link) { return links_[link].path; }
+  // From true time `at_s` on, UTC (which the servers keep) has had a leap second: +1 inserted
+  // (UTC repeats a second: it is 1 s behind true time), -1 deleted.
+  void add_leap_second(double at_s, int leap) {
+    leap_at_s_ = at_s;
+    leap_ = leap;
+  }
+  // UTC at true time `t`, as seconds after the start.
+  double utc_s(double t) const { return t >= leap_at_s_ ? t - leap_ : t; }
   // Runs until true time `until_s`, calling `observe` once per simulated second.
   void run_until(double until_s, const std::function<void(World&)>& observe = {});
 
   double true_time_s() const { return true_s_; }
-  // The disciplined local clock of `node` minus true time.
+  // The disciplined local clock of `node` minus true time (UTC).
   double clock_error_s(size_t node = 0) const;
+  // What the node serves to NTP clients (its clock plus the smoothing offset) minus UTC.
+  double served_error_s(size_t node = 0) const;
+  // True time at which the leap second was applied, in Unix seconds.
+  time_t start_unix() const { return start_unix_; }
   // The oscillator's error plus the frequency correction applied: 0 when perfectly tuned.
   double frequency_error_ppm(size_t node = 0) const;
   ctl::TimeKeeper& keeper(size_t node = 0) { return *nodes_[node]->keeper; }
@@ -159,6 +175,8 @@ class World {
   double mono_s(size_t node) const;
 
   double true_s_ = 0.0;
+  double leap_at_s_ = INFINITY;
+  int leap_ = 0;
   time_t start_unix_;
   uint64_t seed_;
   std::mt19937_64 rng_;

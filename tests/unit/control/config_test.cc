@@ -104,11 +104,30 @@ TEST(Config, SeedConfigHasNothingNotImplemented) {
 
 TEST(Config, SourceOptionsNotActedOnAreListed) {
   const Config c = parse("server a.example iburst copy\npool p.example key 3 maxsources 2\n"
-                         "local stratum 8 orphan\nleapsecmode slew\n");
+                         "local stratum 8 orphan\n");
   EXPECT_THAT(c.not_implemented, ::testing::ElementsAre(
       HasSubstr("test.conf:1: 'server' option 'copy' accepted, not implemented yet"),
-      HasSubstr("test.conf:2: 'pool' option 'key' accepted, not implemented yet"),
-      HasSubstr("test.conf:4: 'leapsecmode slew' accepted, not implemented yet")));
+      HasSubstr("test.conf:2: 'pool' option 'key' accepted, not implemented yet")));
+}
+
+TEST(Config, LeapsecmodeAndSmoothtimeAreImplemented) {
+  for (const char* m : {"system", "slew", "step", "ignore"}) {
+    const Config c = parse(std::string("leapsecmode ") + m + "\nsmoothtime 400 0.001 leaponly\n");
+    EXPECT_TRUE(c.not_implemented.empty()) << ::testing::PrintToString(c.not_implemented);
+    EXPECT_EQ(c.leapsecmode, m);
+  }
+  const Config c = parse("smoothtime 400 0.001 LEAPONLY\n");
+  EXPECT_TRUE(c.smoothtime.enabled);
+  EXPECT_DOUBLE_EQ(c.smoothtime.max_freq_ppm, 400);
+  EXPECT_DOUBLE_EQ(c.smoothtime.max_wander_ppm_per_s, 0.001);
+  EXPECT_TRUE(c.smoothtime.leap_only);
+  const Config d = parse("smoothtime 50 0.01\n");
+  EXPECT_TRUE(d.smoothtime.enabled);
+  EXPECT_FALSE(d.smoothtime.leap_only);
+  // chronyd: a limit of 0 turns smoothing off.
+  EXPECT_FALSE(parse("smoothtime 0 0.001\n").smoothtime.enabled);
+  EXPECT_FALSE(parse("smoothtime 400 0\n").smoothtime.enabled);
+  EXPECT_FALSE(parse("server a.example\n").smoothtime.enabled);
 }
 
 TEST(Config, LocalOrphanIsImplementedAndALaterLocalLineReplacesIt) {
@@ -498,6 +517,22 @@ TEST(Config, EachBadLineNamesFileLineAndProblem) {
                                             "directory"},
       {"smoothtime 400 0.001 always", "test.conf:1: unknown option 'always' for 'smoothtime' "
                                       "(leaponly)"},
+      {"smoothtime 400", "test.conf:1: missing argument for 'smoothtime' (expected at least 2)"},
+      {"smoothtime 400 0.001 leaponly x", "test.conf:1: too many arguments for 'smoothtime' "
+                                          "(expected at most 3): 'x'"},
+      {"smoothtime fast 0.001", "test.conf:1: invalid maximum frequency 'fast' for "
+                                "'smoothtime' (a number is expected)"},
+      {"smoothtime 400 1e999", "test.conf:1: invalid maximum wander '1e999' for 'smoothtime' "
+                               "(a number is expected)"},
+      {"smoothtime -400 0.001", "test.conf:1: smoothtime maximum frequency -400 must not be "
+                                "negative"},
+      {"smoothtime 400 -0.001", "test.conf:1: smoothtime maximum wander -0.001 must not be "
+                                "negative"},
+      {"smoothtime 2e6 0.001", "test.conf:1: smoothtime maximum frequency 2e6 is over 1000000 "
+                               "ppm"},
+      {"leapsecmode", "test.conf:1: missing argument for 'leapsecmode' (expected 1)"},
+      {"leapsecmode slew step", "test.conf:1: too many arguments for 'leapsecmode' (expected "
+                                "1): 'step'"},
       {"tempcomp a b", "test.conf:1: 'tempcomp' takes FILE INTERVAL POINTFILE or FILE INTERVAL "
                        "T0 K0 K1 K2"},
   };

@@ -138,7 +138,25 @@ TEST(Discipline, ListenerSeesTheRateChangeOfEveryFrequencyChange) {
   EXPECT_NEAR(r.changes[0].first * 1e6, r.clock.frequency_ppm(), 1e-9);
   d.end_slew();
   ASSERT_EQ(r.changes.size(), 2u);
-  EXPECT_NEAR(r.changes[0].first + r.changes[1].first, 0.0, 1e-15);
+  // Rate changes relative to the rate before them: back to the start means their product.
+  EXPECT_NEAR((1 + r.changes[0].first) * (1 + r.changes[1].first), 1.0, 1e-15);
+}
+
+// A slew's re-expression must cancel to exactly what it moved the clock even at
+// maxslewrate: relative changes make (1 + a)(1 + b) = 1, where the plain differences would
+// leave a^2 behind (7e-3 at 83333 ppm).
+TEST(Discipline, ListenerRateChangesAreRelativeToTheRateBefore) {
+  Rig r;
+  DisciplineParams p;
+  Discipline d = r.make(p, 0.0, 1.0);
+  r.changes.clear();
+  d.update(10.0, 1e-6, 0.0, 1e-6);  // 10 s: slewed at maxslewrate
+  ASSERT_EQ(r.changes.size(), 1u);
+  EXPECT_NEAR(r.changes[0].first, -p.maxslewrate_ppm * 1e-6, 1e-12);
+  d.end_slew();
+  ASSERT_EQ(r.changes.size(), 2u);
+  EXPECT_NEAR(r.changes[1].first, p.maxslewrate_ppm * 1e-6 / (1 - p.maxslewrate_ppm * 1e-6),
+              1e-12);
 }
 
 }  // namespace

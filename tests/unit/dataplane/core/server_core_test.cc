@@ -423,3 +423,49 @@ TEST(ServerCore, AMillionInterleavedClients) {
 
 }  // namespace
 }  // namespace chronon::dp
+
+namespace chronon::dp {
+namespace {
+
+// smoothtime: receive and transmit timestamps carry the published smoothing offset,
+// evaluated once per batch (refresh) and extrapolated at its rate within the batch.
+TEST(ServerCore, SmoothingOffsetIsAddedToReceiveAndTransmit) {
+  ServerCore core(1, 1 << 16, SipKey{1, 2});
+  core.set_policy(open_policy());
+  PublishedState ps{};
+  ps.server = exact_state();
+  ps.holdover_ns = 0;
+  // Anchored at NTP 100.0 s (Unix: 100 - 2208988800): 0.25 s, shrinking at 100 ppm.
+  constexpr int64_t kNtpToUnixS = 2208988800;
+  ps.smoothing.enabled = 1;
+  ps.smoothing.anchor_ns = (100 - kNtpToUnixS) * 1000000000LL;
+  ps.smoothing.offset_s = 0.25;
+  ps.smoothing.freq = 100e-6;
+  auto seg = std::make_unique<Segment>();
+  seg->state.write(ps);
+  core.refresh(*seg, 0);
+  core.set_policy(open_policy());  // the segment's policy (generation 0) has no access rules
+  const IpAddress c = *parse_ip("192.0.2.9");
+  PendingReply pending;
+  auto p = request(4, NtpMode::kClient, ts::NtpTimestamp::from_parts(109, 0).raw);
+  // 10 s after the anchor: 0.25 - 10 * 100e-6 = 0.249.
+  ASSERT_EQ(core.handle(p.data(), p.size(), c, 123, ts::NtpTimestamp::from_parts(110, 0),
+                        &pending), kNtpHeaderLen);
+  const double rx = static_cast<double>(testing::field64(p.data(), 32)) / 4294967296.0;
+  EXPECT_NEAR(rx, 110.249, 1e-8);
+  // 1 s later in the same batch: extrapolated, 0.2489.
+  core.finish(p.data(), pending, ts::NtpTimestamp::from_parts(111, 0));
+  const double tx = static_cast<double>(testing::field64(p.data(), 40)) / 4294967296.0;
+  EXPECT_NEAR(tx, 111.2489, 1e-8);
+  // Without smoothing the timestamps are the clock's.
+  ps.smoothing = SmoothingModel{};
+  seg->state.write(ps);
+  core.refresh(*seg, 0);
+  auto q = request(4, NtpMode::kClient, ts::NtpTimestamp::from_parts(119, 0).raw);
+  core.handle(q.data(), q.size(), c, 124, ts::NtpTimestamp::from_parts(120, 0), &pending);
+  // (the lowest bit marks our receive timestamps for interleaved mode)
+  EXPECT_EQ(testing::field64(q.data(), 32) >> 1, ts::NtpTimestamp::from_parts(120, 0).raw >> 1);
+}
+
+}  // namespace
+}  // namespace chronon::dp
