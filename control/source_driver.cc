@@ -125,6 +125,10 @@ int SourceDriver::prepare(std::vector<pollfd>* fds, int max_wait_ms) {
     const NtpSource& s = keeper_.source(e->source);
     if (s.polling()) wait_s = std::min(wait_s, std::max(0.0, s.next_poll_mono_s() - now));
   }
+  // service() ticks the TimeKeeper, which ends a slew only then: wake at its deadline (up to
+  // the millisecond poll rounds to; the discipline slews back what a late tick overshot).
+  if (const auto deadline = keeper_.next_deadline_mono_s())
+    wait_s = std::min(wait_s, std::max(0.0, *deadline - now));
   return static_cast<int>(std::ceil(wait_s * 1000.0));
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ class TimeKeeper {
   UpdateEvent on_refclock_poll(size_t i, const NtpSample* s);
   // Periodic work (slew end, reachability loss); returns a log line or "".
   std::string tick();
+  // When tick() must run next, in monotonic seconds (the end of the slew in progress), if
+  // any: the caller's wait must not outlast it, or the clock keeps slewing past its target.
+  std::optional<double> next_deadline_mono_s() const { return discipline_.next_deadline_mono_s(); }
 
   // Reference IDs a source synchronised to us would carry (our addresses'): chrony's test D.
   void set_own_refids(std::vector<uint32_t> r) { own_refids_ = std::move(r); }
