@@ -9,6 +9,8 @@ namespace chronon::ctl {
 
 namespace {
 constexpr double kMinSlewS = 1.0;
+// Less than this left to slew is nothing (chrony's MIN_OFFSET_CORRECTION).
+constexpr double kMinCorrectionS = 1e-9;
 }  // namespace
 
 Discipline::Discipline(const ts::Clock& clock, ts::ClockControl& control, DisciplineParams p,
@@ -42,10 +44,51 @@ void Discipline::set_total_frequency(double ppm) {
 }
 
 double Discipline::remaining_correction_s() const {
-  const double left = slew_end_mono_s_ - mono_s();
-  if (slew_ppm_ == 0 || left <= 0) return 0.0;
-  // A positive slew moves the clock forward: the clock is behind by that much.
-  return -slew_ppm_ * 1e-6 * left;
+  if (slew_ppm_ == 0) return 0.0;
+  const double left = offset_register_s_ - slew_ppm_ * 1e-6 * (mono_s() - slew_start_mono_s_);
+  // A positive slew moves the clock forward: the clock is behind by what is left. Past the
+  // deadline (a tick not yet run) this is the overshoot, of the other sign.
+  return -left;
+}
+
+std::optional<double> Discipline::next_deadline_mono_s() const {
+  if (slew_ppm_ == 0) return std::nullopt;
+  return slew_end_mono_s_;
+}
+
+void Discipline::accrue_slewed(double now_mono) {
+  // The slew part of the frequency is relative to the clock corrected by the base frequency,
+  // over the monotonic time it ran (as sys_generic.c's update_slew takes slew_freq * duration
+  // out of the register).
+  offset_register_s_ -= slew_ppm_ * 1e-6 * (now_mono - slew_start_mono_s_);
+  slew_start_mono_s_ = now_mono;
+}
+
+double Discipline::start_slew(double now_mono, double duration_s) {
+  slew_start_mono_s_ = now_mono;
+  const double correction = offset_register_s_;
+  if (std::abs(correction) < kMinCorrectionS) {
+    slew_ppm_ = 0;
+    offset_register_s_ = 0;
+    set_total_frequency(base_freq_ppm_);
+    return 0.0;
+  }
+  double rate = correction / duration_s;
+  const double max_rate = p_.maxslewrate_ppm * 1e-6;
+  if (std::abs(rate) > max_rate) rate = std::copysign(max_rate, rate);
+  set_total_frequency(base_freq_ppm_ + rate * 1e6);
+  // What the clock really runs at (clamped to what it accepts) is what slews.
+  slew_ppm_ = applied_ppm_ - base_freq_ppm_;
+  if (slew_ppm_ * correction <= 0) {
+    // A clock that cannot be made to slew that way (at its frequency limit): no slew.
+    slew_ppm_ = 0;
+    offset_register_s_ = 0;
+    set_total_frequency(base_freq_ppm_);
+    return 0.0;
+  }
+  const double duration = correction / (slew_ppm_ * 1e-6);
+  slew_end_mono_s_ = now_mono + duration;
+  return duration;
 }
 
 double Discipline::slew_left_s() const {
@@ -61,30 +104,38 @@ bool Discipline::leap_step(int leap) {
 }
 
 void Discipline::leap_slew(int leap) {
-  // What is left of the slew in progress and the second: the clock is ahead by both.
+  // What is left of the slew in progress and the second: the clock is ahead by both. Slewed
+  // out through the offset register like any correction (at maxslewrate: start_slew clamps
+  // the rate), so a late tick is made good here too.
+  const double now = mono_s();
   const double ahead = remaining_correction_s() + leap;
   end_slew();
-  const double correction = -ahead;
-  const double max_rate = p_.maxslewrate_ppm * 1e-6;
-  const double duration = std::max(kMinSlewS, std::abs(correction) / max_rate);
-  slew_ppm_ = correction / duration * 1e6;
-  slew_end_mono_s_ = mono_s() + duration;
-  set_total_frequency(base_freq_ppm_ + slew_ppm_);
+  offset_register_s_ = -ahead;
+  start_slew(now, kMinSlewS);
 }
 
 void Discipline::end_slew() {
   if (slew_ppm_ == 0) return;
+  // What is left (or was overshot) is not carried over: the sources' samples are re-expressed
+  // with every frequency change, so the next estimate measures it.
   slew_ppm_ = 0;
+  offset_register_s_ = 0;
   set_total_frequency(base_freq_ppm_);
 }
 
 std::optional<double> Discipline::tick() {
   if (slew_ppm_ == 0) return std::nullopt;
-  if (mono_s() >= slew_end_mono_s_) {
+  const double now = mono_s();
+  if (now < slew_end_mono_s_) return slew_end_mono_s_;
+  accrue_slewed(now);
+  if (std::abs(offset_register_s_) < kMinCorrectionS) {
     end_slew();
     return std::nullopt;
   }
-  return slew_end_mono_s_;
+  // Late: the clock was slewed past the target by the rate times the delay. Slew that back
+  // (in at least kMinSlewS, so a tick that is late again overshoots only a fraction of it).
+  start_slew(now, kMinSlewS);
+  return next_deadline_mono_s();
 }
 
 std::optional<double> Discipline::make_step() {
@@ -149,20 +200,11 @@ DisciplineOutcome Discipline::update(double offset_s, double offset_sd_s, double
 
   // Slew: correct the offset over corrtimeratio update intervals (at least a second), at no
   // more than maxslewrate; a larger offset simply takes longer.
-  const double correction = -offset_s;
   (void)offset_sd_s;
-  double duration = std::max(kMinSlewS, p_.corrtimeratio * update_interval_s_);
-  double rate = correction / duration;
-  const double max_rate = p_.maxslewrate_ppm * 1e-6;
-  if (std::abs(rate) > max_rate) {
-    rate = std::copysign(max_rate, rate);
-    duration = correction / rate;
-  }
-  slew_ppm_ = rate * 1e6;
-  slew_end_mono_s_ = now_mono + duration;
-  set_total_frequency(base_freq_ppm_ + slew_ppm_);
-  out.slew_s = correction;
-  out.slew_duration_s = duration;
+  offset_register_s_ = -offset_s;
+  out.slew_s = -offset_s;
+  out.slew_duration_s =
+      start_slew(now_mono, std::max(kMinSlewS, p_.corrtimeratio * update_interval_s_));
   return out;
 }
 

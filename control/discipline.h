@@ -2,6 +2,8 @@
 // estimate into a frequency correction and an offset correction, slewed by a temporary
 // frequency offset (bounded by maxslewrate) or stepped (makestep). Works on any ClockControl;
 // every change is reported to a listener so the sources re-express their sample history.
+// A slew is a raised frequency that only ends when tick() runs: the caller wakes at
+// next_deadline_mono_s(), and what a late tick slewed too much is slewed back.
 #pragma once
 
 #include <ctime>
@@ -50,7 +52,13 @@ class Discipline {
   // our clock's rate error relative to the reference (frequency, s per s) and its skew.
   DisciplineOutcome update(double offset_s, double offset_sd_s, double frequency, double skew);
   // Ends the slew if it is due; returns when to call again (monotonic seconds), if ever.
+  // The correction achieved is accounted from the time the slew actually ran (chrony's
+  // sys_generic.c offset register): a tick after the deadline finds the clock slewed past
+  // the target and starts a slew back by that much, so nothing is corrected twice.
   std::optional<double> tick();
+  // When tick() must run next for the slew in progress to end on time (monotonic seconds):
+  // the clock keeps slewing at the raised frequency until then.
+  std::optional<double> next_deadline_mono_s() const;
   // chronyc makestep: what is left of the slew in progress is applied at once, as a step.
   // Returns the step added to the clock (0 when nothing was left), or nullopt when the
   // clock could not be stepped.
@@ -83,6 +91,11 @@ class Discipline {
 
  private:
   void set_total_frequency(double ppm);
+  // Takes what the slew added since it (re)started out of the offset register.
+  void accrue_slewed(double now_mono);
+  // Slews the offset register away in `duration_s` (longer at maxslewrate); returns how long
+  // the slew takes, 0 if there is none.
+  double start_slew(double now_mono, double duration_s);
   double mono_s() const;
   const ts::Clock& clock_;
   ts::ClockControl& control_;
@@ -93,7 +106,10 @@ class Discipline {
   double residual_freq_ppm_ = 0;
   double applied_ppm_;         // what the clock was last set to
   double slew_ppm_ = 0;        // the slew part of it
+  double slew_start_mono_s_ = 0;
   double slew_end_mono_s_ = 0;
+  // Correction still to be added by slewing as of slew_start_mono_s_ (positive: forward).
+  double offset_register_s_ = 0;
   double last_update_mono_s_ = -1;
   double update_interval_s_ = 0;
   double last_offset_s_ = 0;

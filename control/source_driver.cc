@@ -125,7 +125,8 @@ int SourceDriver::prepare(std::vector<pollfd>* fds, int max_wait_ms) {
     const NtpSource& s = keeper_.source(e->source);
     if (s.polling()) wait_s = std::min(wait_s, std::max(0.0, s.next_poll_mono_s() - now));
   }
-  // A slew's end and the leap second are acted on when due, not up to a wait later.
+  // A slew's end and the leap second are acted on when due, not up to a wait later (poll
+  // rounds up to the millisecond; the discipline slews back what a late tick overshot).
   if (const auto due = keeper_.next_due_mono_s()) wait_s = std::min(wait_s, std::max(0.0, *due - now));
   return static_cast<int>(std::ceil(wait_s * 1000.0));
 }

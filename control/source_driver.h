@@ -26,7 +26,8 @@ class SourceDriver {
   SourceDriver(const Config& cfg, TimeKeeper& keeper, const ts::Clock& clock,
                std::vector<std::string>* logs);
 
-  // Appends the sockets to wait on; returns how long poll may sleep, in milliseconds.
+  // Appends the sockets to wait on; returns how long poll may sleep, in milliseconds: until
+  // the next request is due or the TimeKeeper's next deadline (a slew's end), rounded up.
   int prepare(std::vector<pollfd>* fds, int max_wait_ms);
   // Handles what poll reported for the descriptors from `first` on, and sends what is due.
   // Log lines go to `logs`; returns true if the clock or the reference changed.

@@ -280,9 +280,7 @@ std::string TimeKeeper::leap_tick() {
 
 std::optional<double> TimeKeeper::next_due_mono_s() const {
   const double mono = static_cast<double>(ts::to_nanos(clock_.monotonic()).count()) * 1e-9;
-  std::optional<double> due;
-  const double left = discipline_.slew_left_s();
-  if (left > 0) due = mono + left;
+  std::optional<double> due = discipline_.next_deadline_mono_s();
   const double leap_in = leap_.seconds_until_due(clock_.now());
   if (leap_in >= 0 && (!due || mono + leap_in < *due)) due = mono + leap_in;
   return due;

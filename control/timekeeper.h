@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,7 +48,8 @@ class TimeKeeper {
   UpdateEvent on_refclock_poll(size_t i, const NtpSample* s);
   // Periodic work (slew end, the leap second, reachability loss); returns a log line or "".
   std::string tick();
-  // When tick() next has something to do (a slew's end, the leap), in monotonic seconds.
+  // When tick() next has something to do (a slew's end, the leap), in monotonic seconds: the
+  // caller's wait must not outlast it, or the clock keeps slewing past its target.
   std::optional<double> next_due_mono_s() const;
 
   const LeapSecond& leap_second() const { return leap_; }

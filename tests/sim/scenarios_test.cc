@@ -99,6 +99,42 @@ TEST(Sim, UpstreamLostFallsBackToLocalStratum) {
   EXPECT_EQ(w.log().back(), "Can't synchronise: no selectable sources");
 }
 
+// The reported case: a node serving its local reference while its upstream is unreachable
+// for an hour, its clock free-running 28 ms off; the upstream back, the first update slews
+// that over the minimum second. A slew ends only when the node ticks: ticked up to a second
+// late, it ran on and corrected the offset nearly twice (-28.5 ms to +28.4 ms). Ticked at its
+// deadline (as chronond wakes), the clock lands on time and never overshoots.
+TEST(Sim, SlewAfterTheUpstreamReturnsEndsAtItsDeadlineWithoutOvershoot) {
+  ctl::Config cfg;
+  cfg.local.enabled = true;
+  cfg.local.stratum = 8;
+  World w(cfg, 0.0, -8.0);
+  ServerSpec up;
+  up.reachable = false;
+  w.add_server(up, server_source());
+  w.run_until(3600.0);
+  const double lost_error = w.clock_error_s();
+  ASSERT_LT(lost_error, -0.025);
+  ASSERT_EQ(w.keeper().discipline().updates(), 0);
+  w.server(0).reachable = true;
+  // Until the second update: the first one's slew and the seconds after it.
+  double overshoot = 0;  // the most the error went past zero, to the other side
+  double first_update = -1;
+  ErrorStats after;      // from two seconds after the first update
+  w.run_until(3600.0 + 600.0, [&](World& x) {
+    if (x.keeper().discipline().updates() > 1) return;
+    const double e = x.clock_error_s();
+    overshoot = std::max(overshoot, e);
+    if (x.keeper().discipline().updates() == 0) return;
+    if (first_update < 0) first_update = x.true_time_s();
+    if (x.true_time_s() >= first_update + 2) after.add(e);
+  });
+  ASSERT_GT(first_update, 0);
+  ASSERT_GT(after.n, 5);
+  EXPECT_LT(overshoot, 0.01 * -lost_error) << "initial error " << lost_error;
+  EXPECT_LT(after.max_abs, 0.01 * -lost_error) << "initial error " << lost_error;
+}
+
 TEST(Sim, UpstreamLostWithoutLocalIsUnsynchronised) {
   ctl::Config cfg;
   World w(cfg, 0.0, 10.0);

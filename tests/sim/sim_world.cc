@@ -203,6 +203,18 @@ void World::schedule_poll(size_t node, size_t i) {
   events_.push(Event{true_s_ + wait, 0, node, i, {}});
 }
 
+void World::schedule_deadline(size_t node) {
+  Node& n = *nodes_[node];
+  const std::optional<double> deadline = n.keeper->next_due_mono_s();
+  if (!deadline || *deadline == n.deadline_scheduled_mono_s) return;
+  n.deadline_scheduled_mono_s = *deadline;
+  // The node's monotonic clock is its oscillator, (1 + error) times true time. A tick a
+  // nanosecond early (rounding) finds the deadline still ahead and is scheduled again.
+  const double wait =
+      std::max(0.0, *deadline - mono_s(node)) / (1.0 + n.osc->freq_error_ppm() * 1e-6);
+  events_.push(Event{true_s_ + std::max(wait, 1e-9), 4, node, 0, {}});
+}
+
 void World::on_poll(size_t node, size_t i) {
   Node& n = *nodes_[node];
   ctl::NtpSource& src = n.keeper->source(i);
@@ -306,16 +318,18 @@ void World::run_until(double until_s, const std::function<void(World&)>& observe
       if (!u.message.empty()) log_.push_back(u.message);
     } else if (ev.kind == 3) {
       service_refclock(ev.idx);
+    } else if (ev.kind == 4) {
+      n.deadline_scheduled_mono_s = -1;
+      const std::string msg = n.keeper->tick();
+      if (!msg.empty()) log_.push_back(msg);
     } else {
       const std::string msg = n.keeper->tick();
       if (!msg.empty()) log_.push_back(msg);
-      // Once a second, and when the keeper has something due sooner (a slew's end, the
-      // leap second), as chronond's loop wakes for it.
-      double next = true_s_ + 1.0;
-      if (const auto due = n.keeper->next_due_mono_s())
-        next = std::min(next, true_s_ + std::max(*due - mono_s(ev.node), 0.0) + 1e-6);
-      events_.push(Event{next, 2, ev.node, 0, {}});
+      // Once a second; what is due sooner (a slew's end, the leap second) has its own event
+      // (schedule_deadline), as chronond's loop wakes for it.
+      events_.push(Event{true_s_ + 1.0, 2, ev.node, 0, {}});
     }
+    schedule_deadline(ev.node);
   }
   advance(until_s);
 }

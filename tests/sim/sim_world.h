@@ -91,6 +91,7 @@ struct Node {
   std::unique_ptr<ctl::TimeKeeper> keeper;
   ctl::Config cfg;
   uint32_t refid = 0;  // what its address gives as a reference ID
+  double deadline_scheduled_mono_s = -1;  // the keeper deadline a tick is scheduled for
 };
 
 class World {
@@ -155,7 +156,8 @@ class World {
   };
   struct Event {
     double t;
-    int kind;       // 0: poll, 1: packet arrives, 2: tick of node, 3: refclock `idx`
+    int kind;       // 0: poll, 1: packet arrives, 2: tick of node, 3: refclock `idx`,
+                    // 4: tick of node at its keeper's deadline
     size_t node, idx;
     std::vector<uint8_t> packet;
     bool operator>(const Event& o) const { return t > o.t; }
@@ -163,6 +165,9 @@ class World {
   size_t add_source(size_t node, const ctl::SourceConfig& src, const std::string& name,
                     uint32_t refid, Target t);
   void schedule_poll(size_t node, size_t i);
+  // As chronond's loop wakes at the TimeKeeper's next deadline (a slew's end), so does the
+  // node: a tick then, besides the one every second.
+  void schedule_deadline(size_t node);
   void on_poll(size_t node, size_t i);
   double path_delay(const ServerSpec& s, bool to_server);
   // The answer of server `server` to `req`, arriving at true time `t_arrive`.

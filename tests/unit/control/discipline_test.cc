@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "timestamping/virtual_clock.h"
@@ -20,6 +21,12 @@ struct Rig {
     Discipline d(clock, clock, p, freq, skew);
     d.set_listener([this](timespec, double df, double st) { changes.push_back({df, st}); });
     return d;
+  }
+  double mono_s() const { return static_cast<double>(ts::to_nanos(base.monotonic()).count()) * 1e-9; }
+  // Moves the simulated clocks to monotonic `t`, up to 2 ns after it (never before it, however
+  // the nanoseconds round to seconds).
+  void advance_to(double t) {
+    base.advance(ts::Nanos(static_cast<long long>(std::ceil((t - mono_s()) * 1e9)) + 1));
   }
   double offset_from_start() const {
     return static_cast<double>((ts::to_nanos(clock.now()) - ts::to_nanos(base.now())).count()) * 1e-9;
@@ -44,22 +51,82 @@ TEST(Discipline, MakestepStepsWithinTheLimitThenSlews) {
   EXPECT_EQ(r.clock.steps(), 1);
 }
 
-TEST(Discipline, SlewCorrectsTheOffsetAndEndsOnTick) {
+TEST(Discipline, SlewCorrectsTheOffsetAndEndsAtItsDeadline) {
   Rig r;
   DisciplineParams p;
   Discipline d = r.make(p);
+  EXPECT_FALSE(d.next_deadline_mono_s());
   const DisciplineOutcome o = d.update(0.002, 1e-5, 0.0, 1e-3);  // 2 ms ahead: slow down
   EXPECT_FALSE(o.stepped);
   EXPECT_DOUBLE_EQ(o.slew_s, -0.002);
   EXPECT_LT(r.clock.frequency_ppm(), 0.0);
   EXPECT_NEAR(d.remaining_correction_s(), 0.002, 1e-9);
-  // Advance past the slew, tick ends it: the whole 2 ms was taken out.
-  r.base.advance(std::chrono::milliseconds(static_cast<long>(o.slew_duration_s * 1000) + 1));
-  d.tick();
-  // Within the 1 ms the test overshoots the slew end by (at most 2 us of slewing).
-  EXPECT_NEAR(r.offset_from_start(), -0.002, 3e-6);
+  ASSERT_TRUE(d.next_deadline_mono_s());
+  EXPECT_NEAR(*d.next_deadline_mono_s() - r.mono_s(), o.slew_duration_s, 1e-9);
+  // Before the deadline a tick only says when to come back.
+  r.advance_to(*d.next_deadline_mono_s() - 0.5);
+  EXPECT_EQ(d.tick(), d.next_deadline_mono_s());
+  // Ticked at the deadline: the whole 2 ms was taken out, exactly, and the slew is over.
+  r.advance_to(*d.next_deadline_mono_s());
+  EXPECT_FALSE(d.tick());
+  EXPECT_NEAR(r.offset_from_start(), -0.002, 1e-9);
   EXPECT_DOUBLE_EQ(r.clock.frequency_ppm(), d.frequency_ppm());
   EXPECT_EQ(d.remaining_correction_s(), 0.0);
+  EXPECT_FALSE(d.next_deadline_mono_s());
+}
+
+// The reported case: 28.5 ms behind, slewed over the minimum second, and a tick that comes
+// late (chronond asleep in poll, the simulator between its seconds). The clock ran past the
+// target for as long as the tick was late; that overshoot is slewed back, so when that slew
+// ends the offset has been corrected once, exactly, not up to twice.
+TEST(Discipline, LateTickSlewsBackTheOvershootSoTheOffsetIsCorrectedOnce) {
+  for (const double late_s : {1e-3, 0.25, 0.5, 0.999}) {
+    SCOPED_TRACE(late_s);
+    Rig r;
+    Discipline d = r.make(DisciplineParams{});
+    const DisciplineOutcome o = d.update(-0.0285, 1e-5, 0.0, 1e-3);
+    ASSERT_NEAR(o.slew_duration_s, 1.0, 1e-12);
+    r.advance_to(*d.next_deadline_mono_s() + late_s);
+    // Not yet ticked: the clock is ahead by what it slewed too much.
+    EXPECT_NEAR(r.offset_from_start(), 0.0285 * (1 + late_s), 1e-9);
+    EXPECT_NEAR(d.remaining_correction_s(), 0.0285 * late_s, 1e-9);
+    const std::optional<double> back = d.tick();
+    ASSERT_TRUE(back);
+    EXPECT_NEAR(*back - r.mono_s(), 1.0, 1e-9);  // slewed back over the minimum second
+    EXPECT_LT(r.clock.frequency_ppm(), d.frequency_ppm());
+    r.advance_to(*back);
+    EXPECT_FALSE(d.tick());
+    EXPECT_NEAR(r.offset_from_start(), 0.0285, 1e-9);
+    EXPECT_DOUBLE_EQ(r.clock.frequency_ppm(), d.frequency_ppm());
+    EXPECT_FALSE(d.next_deadline_mono_s());
+  }
+}
+
+TEST(Discipline, SlewBackTickedLateTooStillEndsCorrectedOnce) {
+  Rig r;
+  Discipline d = r.make(DisciplineParams{});
+  d.update(0.01, 1e-5, 0.0, 1e-3);  // 10 ms ahead
+  r.advance_to(*d.next_deadline_mono_s() + 0.8);
+  ASSERT_TRUE(d.tick());  // 8 ms too far: slewed back
+  r.advance_to(*d.next_deadline_mono_s() + 0.6);
+  ASSERT_TRUE(d.tick());  // that slew 4.8 ms too far in turn
+  EXPECT_NEAR(d.remaining_correction_s(), 0.0048, 1e-9);
+  r.advance_to(*d.next_deadline_mono_s());
+  EXPECT_FALSE(d.tick());
+  EXPECT_NEAR(r.offset_from_start(), -0.01, 1e-9);
+}
+
+// With a base frequency, the slew is what the clock gains on top of it.
+TEST(Discipline, SlewIsAccountedOnTopOfTheBaseFrequency) {
+  Rig r;
+  Discipline d = r.make(DisciplineParams{}, 300.0);
+  const double start = r.mono_s();
+  d.update(-0.005, 1e-5, 0.0, 1e-3);
+  r.advance_to(*d.next_deadline_mono_s() + 0.3);
+  ASSERT_TRUE(d.tick());
+  r.advance_to(*d.next_deadline_mono_s());
+  EXPECT_FALSE(d.tick());
+  EXPECT_NEAR(r.offset_from_start(), 0.005 + 300e-6 * (r.mono_s() - start), 1e-9);
 }
 
 TEST(Discipline, MakestepCommandStepsWhatIsLeftOfTheSlew) {
