@@ -262,9 +262,7 @@ int run(const Options& o, const ctl::Config& cfg, const dp::AccessTable& access,
     ps.server = state_source.current();
     // smoothtime: the dataplane adds the offset to the timestamps it serves.
     const timespec now = clock.now();
-    ps.smoothing = keeper.smoothing_model(now);
-    if (ps.smoothing.enabled)
-      ctl::mark_smoothed(&ps.server, ps.smoothing.offset_at(ts::to_nanos(now).count()));
+    ps.smoothing = keeper.apply_smoothing(now, &ps.server);
     ps.published_mono_ns = ts::to_nanos(clock.monotonic()).count();
     ps.holdover_ns = static_cast<int64_t>(holdover_s * 1e9);
     seg->state.write(ps);

@@ -36,9 +36,13 @@ class LeapSecond {
   bool passed() const { return passed_; }
   // Seconds of our clock until tick() has something to do, if a leap is scheduled.
   double seconds_until_due(const timespec& now) const;
-  // The clock was stepped by `step_s` (the leap itself, or makestep): the end of "in
-  // progress", kept in our clock's time, moves with it.
-  void clock_stepped(double step_s) { start_s_ += step_s; }
+  // The clock was stepped by `step_s` (the leap itself, or makestep). While the leap is under
+  // way, the end of "in progress", kept in our clock's time, moves with it. Before it, the
+  // leap stays at the day's end: a step corrects the clock towards UTC, and the leap is due
+  // at midnight UTC (chronyd reschedules it from midnight after a step, reference.c).
+  void clock_stepped(double step_s) {
+    if (started_) start_s_ += step_s;
+  }
   // The Unix time at which the scheduled leap takes effect (0: none).
   time_t scheduled() const { return when_; }
 

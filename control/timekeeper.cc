@@ -286,6 +286,11 @@ std::optional<double> TimeKeeper::next_due_mono_s() const {
   return due;
 }
 
+dp::SmoothingModel TimeKeeper::apply_smoothing(timespec now, dp::ServerState* state) const {
+  if (smoothing_) mark_smoothed(state, smoothing_->offset_s(ts::to_nanos(now)));
+  return smoothing_model(now);
+}
+
 dp::SmoothingModel TimeKeeper::smoothing_model(timespec now) const {
   if (!smoothing_) return dp::SmoothingModel{};
   return smoothing_->model(ts::to_nanos(now), discipline_.slew_rate(), discipline_.slew_left_s());

@@ -58,6 +58,9 @@ class TimeKeeper {
   // What the dataplane adds to the clock to serve the smoothed time (disabled without
   // smoothtime), evaluated at `now` of our clock.
   dp::SmoothingModel smoothing_model(timespec now) const;
+  // smoothing_model(now), and `state` marked as chronyd marks replies while the smoothing
+  // offset alone (SMT_GetOffset; not the slew in progress) is over the precision.
+  dp::SmoothingModel apply_smoothing(timespec now, dp::ServerState* state) const;
   // Served time minus our clock at `now` (0 without smoothtime).
   double served_offset_s(timespec now) const { return smoothing_model(now).offset_at(ts::to_nanos(now).count()); }
 

@@ -35,6 +35,10 @@ struct LeapRun {
         for (size_t i = 0; i < 3; ++i) x.server(i).leap = 0;
       }
       served_leap[t] = x.state().current().leap;
+      dp::ServerState s = x.state().current();
+      x.keeper().apply_smoothing(x.clock().now(), &s);
+      served_refid[t] = s.refid;
+      slewing[t] = x.keeper().discipline().slew_left_s() > 0;
       error[t] = x.clock_error_s();
       served_error[t] = x.served_error_s();
     });
@@ -57,6 +61,8 @@ struct LeapRun {
   }
   World w;
   std::map<double, uint8_t> served_leap;
+  std::map<double, uint32_t> served_refid;  // as chronond publishes it (smoothtime marks it)
+  std::map<double, bool> slewing;
   std::map<double, double> error, served_error;
 };
 
@@ -163,6 +169,17 @@ TEST(SimLeap, LeapOnlySmoothingSmearsTheSecondWithinTheLimits) {
     EXPECT_NE(leap, dp::kLeapInsert) << "announced at " << t;
   }
   EXPECT_EQ(r.served_leap.at(kLeapAt + 1), dp::kLeapUnsynchronised);
+  // Before the leap the smoothing offset is zero: replies keep the real reference ID, also
+  // while an ordinary correction is being slewed (it is not smoothing).
+  int slewing_before = 0;
+  for (const auto& [t, refid] : r.served_refid) {
+    if (t < 600 || t >= kLeapAt - 10) continue;
+    slewing_before += r.slewing.at(t);
+    EXPECT_NE(refid, ctl::kRefidSmooth) << "at " << t;
+  }
+  EXPECT_GT(slewing_before, 100);
+  // During the smear they say it is smoothed.
+  EXPECT_EQ(r.served_refid.at(kLeapAt + 5000), ctl::kRefidSmooth);
   // Served time against true time (UTC plus the inserted second): no jump, and its rate
   // within 100 ppm (plus the discipline's own small corrections).
   double max_rate = 0;

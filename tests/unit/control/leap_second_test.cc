@@ -49,6 +49,17 @@ TEST(LeapSecond, InsertionActsOnceAtMidnightEvenThoughTheAnnouncingDayEnded) {
   EXPECT_FALSE(l.passed());
 }
 
+TEST(LeapSecond, AStepBeforeTheLeapLeavesItAtMidnight) {
+  LeapSecond l(LeapMode::kStep);
+  int leap = 0;
+  EXPECT_EQ(l.tick(1, at(-3600), &leap), LeapAction::kNone);
+  l.clock_stepped(0.4);  // makestep an hour before: the clock now reads UTC
+  EXPECT_NEAR(l.seconds_until_due(at(-3600)), 3600, 1e-6);
+  EXPECT_EQ(l.tick(1, at(-0.001), &leap), LeapAction::kNone);
+  EXPECT_EQ(l.tick(0, at(0.0), &leap), LeapAction::kStep);
+  EXPECT_EQ(leap, 1);
+}
+
 TEST(LeapSecond, DeletionActsAt235959) {
   LeapSecond l(LeapMode::kSlew);
   int leap = 0;
