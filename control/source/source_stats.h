@@ -61,6 +61,8 @@ class SourceStats {
   BestSample best_sample(timespec now, double maxclockerror) const;
   const StatsSample* last() const { return samples_.empty() ? nullptr : &samples_.back(); }
   int size() const { return static_cast<int>(samples_.size()); }
+  // The history as re-expressed now, oldest first.
+  const std::deque<StatsSample>& samples() const { return samples_; }
   // Enough samples for the source to be selected (chrony's select_ok): three, the fewest a
   // regression needs, or all of them when `maxsamples` is fewer (sourcestats.c).
   bool regression_ok() const {

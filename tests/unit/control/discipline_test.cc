@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "control/source/source_stats.h"
 #include "timestamping/virtual_clock.h"
 
 namespace chronon::ctl {
@@ -224,6 +225,72 @@ TEST(Discipline, ListenerRateChangesAreRelativeToTheRateBefore) {
   ASSERT_EQ(r.changes.size(), 2u);
   EXPECT_NEAR(r.changes[1].first, p.maxslewrate_ppm * 1e-6 / (1 - p.maxslewrate_ppm * 1e-6),
               1e-12);
+}
+
+// The sources' side of a slew, end to end: samples taken before, during and after a slew
+// that moves the clock 28.8 ms in a second (2.88 %: the first update after the upstream
+// returned) and re-expressed by the listener's rate changes must read, when it is over, as
+// the clock running at its rate now would have measured them: every offset what that line
+// says at the sample's true time. With plain rate differences the start and end left
+// r^2 * (age + duration) behind, 27 ms on a sample 32 s old: a false frequency of 830 ppm
+// that the next estimate from four samples turned into a -3.7 ms offset and the clock
+// drifted to +15 ms (the sim scenario SlewAfterTheUpstreamReturns...).
+TEST(Discipline, SamplesReexpressedAcrossASlewAgreeWithTheTrueClock) {
+  Rig r;
+  DisciplineParams p;
+  Discipline d(r.clock, r.clock, p, 5.0, 1000.0);  // the clock gains 5 ppm on true time
+  SourceStats stats(1, 64);
+  d.set_listener([&](timespec when, double dfreq, double step_s) {
+    stats.correct(when, dfreq, step_s);
+  });
+  // The base clock is true time; the clock starts 28.8 ms behind it.
+  r.clock.step(ts::Nanos(-28800000));
+  // Seconds since the start (small doubles, so they resolve nanoseconds).
+  const ts::Nanos start = ts::to_nanos(r.base.now());
+  auto rel_s = [&](timespec t) {
+    return static_cast<double>((ts::to_nanos(t) - start).count()) * 1e-9;
+  };
+  auto true_s = [&] { return rel_s(r.base.now()); };
+  auto clock_s = [&] { return rel_s(r.clock.now()); };
+  std::vector<double> taken_true;  // the true time of each sample
+  auto take_sample = [&] {
+    StatsSample s;
+    s.time = r.clock.now();
+    s.offset_s = clock_s() - true_s();
+    s.peer_delay_s = 1e-3;
+    s.peer_dispersion_s = 1e-6;
+    stats.add(s);
+    taken_true.push_back(true_s());
+  };
+  for (int i = 0; i < 3; ++i) {
+    if (i > 0) r.base.advance(std::chrono::seconds(16));
+    take_sample();
+  }
+  const DisciplineOutcome o = d.update(stats.estimate().offset_s, 1e-6, 0.0, 1.0);
+  ASSERT_NEAR(o.slew_s, 0.0288, 2e-4);  // less what 5 ppm gained in 32 s
+  ASSERT_NEAR(o.slew_duration_s, 1.0, 1e-6);
+  r.advance_to(r.mono_s() + 0.5);
+  take_sample();  // half way through the slew
+  r.advance_to(*d.next_deadline_mono_s());
+  ASSERT_FALSE(d.tick());
+  r.base.advance(std::chrono::seconds(15));
+  take_sample();
+  ASSERT_EQ(stats.size(), 5);
+  // The clock's line now: its reading and its rate against true time (5 ppm).
+  const double now_true = true_s(), now_clock = clock_s();
+  const double rate = 1.0 + r.clock.frequency_ppm() * 1e-6;
+  ASSERT_NEAR(now_clock - now_true, 0.0, 1e-4);  // corrected, then 15 s at 5 ppm
+  for (int i = 0; i < stats.size(); ++i) {
+    const StatsSample& s = stats.samples()[static_cast<size_t>(i)];
+    const double line_clock = now_clock - (now_true - taken_true[static_cast<size_t>(i)]) * rate;
+    const double sample_clock = rel_s(s.time);
+    EXPECT_NEAR(sample_clock, line_clock, 5e-9) << "sample " << i;
+    EXPECT_NEAR(s.offset_s, line_clock - taken_true[static_cast<size_t>(i)], 5e-9)
+        << "sample " << i;
+  }
+  // So the next estimate sees what is true: the offset now and the 5 ppm the clock gains.
+  EXPECT_NEAR(stats.estimate().offset_s, now_clock - now_true, 1e-8);
+  EXPECT_NEAR(stats.estimate().frequency, 5e-6, 1e-9);
 }
 
 }  // namespace
