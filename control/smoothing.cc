@@ -28,6 +28,44 @@ void Smoothing::reset(ts::Nanos now) {
   for (int i = 0; i < 3; ++i) m_.wander[i] = m_.length_s[i] = 0;
 }
 
+bool Smoothing::activate(ts::Nanos now) {
+  if (!locked_) return false;
+  locked_ = false;
+  m_.active = 1;
+  m_.anchor_ns = now.count();
+  return true;
+}
+
+Smoothing::Report Smoothing::report(ts::Nanos now) const {
+  Report r;
+  r.active = !locked_;
+  r.leap_only = p_.leap_only;
+  // The stages walked as chrony's get_smoothing: the wander is that of the stage `now` is in
+  // (0 once all are over).
+  const double elapsed = static_cast<double>(now.count() - m_.anchor_ns) * 1e-9;
+  double e = elapsed, off = m_.offset_s, f = m_.freq, wander = 0;
+  for (int i = 0; i < 3 && e > 0; ++i) {
+    const double len = std::min(m_.length_s[i], e);
+    wander = m_.wander[i];
+    off -= len * (2.0 * f + wander * len) / 2.0;
+    f += wander * len;
+    e -= len;
+  }
+  if (e > 0) {
+    wander = 0;
+    off -= e * f;
+  }
+  r.offset_s = off;
+  // The offset decreases by f: served time gains -f on the clock's estimate.
+  r.freq = -f;
+  r.wander = -wander;
+  if (!locked_ && elapsed >= 0) {
+    r.last_update_ago_s = elapsed;
+    r.remaining_s = remaining_s(now);
+  }
+  return r;
+}
+
 void Smoothing::on_adjust(ts::Nanos now, double doffset_s, double dfreq, double skew) {
   if (locked_) {
     if (p_.leap_only || skew / max_wander_ < kUnlockSkewWanderRatio) {

@@ -29,8 +29,22 @@ class Smoothing {
   // A leap second of `leap` (+1 inserted, -1 deleted) is being taken out of the clock: in
   // leaponly mode it is smeared (chrony's SMT_Leap); otherwise on_adjust() sees it.
   void on_leap(ts::Nanos now, int leap);
-  // The clock was stepped: smoothing starts again from zero (chronyd resets it too).
+  // The clock was stepped, or chronyc smoothtime reset: smoothing starts again from zero
+  // (chrony's SMT_Reset; whether it is active does not change).
   void reset(ts::Nanos now);
+  // chronyc smoothtime activate (chrony's SMT_Activate): unlocks the smoothing without
+  // waiting for the frequency skew to settle. False if it was active already.
+  bool activate(ts::Nanos now);
+
+  // What chronyc smoothing shows (chrony's SMT_GetSmoothingReport): the offset now, the
+  // rate at which served time gains on the clock's estimate (s per s) and how that rate
+  // changes (s per s per s) in the current stage, the seconds since the last update and
+  // until the offset is taken out (both 0 while locked).
+  struct Report {
+    bool active = false, leap_only = false;
+    double offset_s = 0, freq = 0, wander = 0, last_update_ago_s = 0, remaining_s = 0;
+  };
+  Report report(ts::Nanos now) const;
 
   // The smoothing offset at `now` (served time = cooked time + offset).
   double offset_s(ts::Nanos now) const;

@@ -136,10 +136,11 @@ UpdateEvent TimeKeeper::on_reply(size_t i, const uint8_t* p, size_t len, timespe
   return sel;
 }
 
-UpdateEvent TimeKeeper::reselect(size_t updated) {
+UpdateEvent TimeKeeper::reselect(size_t updated, bool forget_selected) {
   UpdateEvent ev;
   const int previous = selection_.selected;
-  selection_ = select_sources(selection_inputs(), sel_params_, previous);
+  const int keep = forget_selected ? -1 : previous;
+  selection_ = select_sources(selection_inputs(), sel_params_, keep);
   const bool update = selection_.selected >= 0 && static_cast<size_t>(selection_.selected) == updated;
   const double ahead_before = discipline_.remaining_correction_s();
   const double freq_before_ppm = discipline_.frequency_ppm();
@@ -147,11 +148,11 @@ UpdateEvent TimeKeeper::reselect(size_t updated) {
     // The estimate the clock is updated from must not see the slew in progress as a
     // frequency error: end it (the samples are re-expressed) and select again.
     discipline_.end_slew();
-    selection_ = select_sources(selection_inputs(), sel_params_, previous);
+    selection_ = select_sources(selection_inputs(), sel_params_, keep);
   }
   for (size_t k = 0; k < sources_.size(); ++k) sources_[k]->set_state(selection_.states[k]);
   const int sel = selection_.selected;
-  if (sel != previous) {
+  if (sel != previous || (forget_selected && sel >= 0)) {
     ev.selection_changed = true;
     if (sel >= 0) {
       ev.message = fmt::format("Selected source {}", sources_[sel]->name());
@@ -294,6 +295,16 @@ dp::SmoothingModel TimeKeeper::apply_smoothing(timespec now, dp::ServerState* st
 dp::SmoothingModel TimeKeeper::smoothing_model(timespec now) const {
   if (!smoothing_) return dp::SmoothingModel{};
   return smoothing_->model(ts::to_nanos(now), discipline_.slew_rate(), discipline_.slew_left_s());
+}
+
+bool TimeKeeper::smoothtime_reset() {
+  if (!smoothing_) return false;
+  smoothing_->reset(ts::to_nanos(clock_.now()));
+  return true;
+}
+
+bool TimeKeeper::smoothtime_activate() {
+  return smoothing_ && smoothing_->activate(ts::to_nanos(clock_.now()));
 }
 
 std::string TimeKeeper::tick() {

@@ -55,6 +55,14 @@ class TimeKeeper {
   const LeapSecond& leap_second() const { return leap_; }
   // smoothtime: nullptr when off.
   const Smoothing* smoothing() const { return smoothing_ ? &*smoothing_ : nullptr; }
+  // chronyc smoothtime reset / activate, at our clock's now (Smoothing::reset / activate).
+  // False without smoothtime; activate also when it was active already.
+  bool smoothtime_reset();
+  bool smoothtime_activate();
+  // chronyc reselect (chrony's SRC_ReselectSource): selection again, forgetting which source
+  // was selected, so reselectdist's preference for it does not hold. The clock is not
+  // updated; the event says what changed ("Selected source ..." again when it is the same).
+  UpdateEvent force_reselect() { return reselect(sources_.size(), true); }
   // What the dataplane adds to the clock to serve the smoothed time (disabled without
   // smoothtime), evaluated at `now` of our clock.
   dp::SmoothingModel smoothing_model(timespec now) const;
@@ -86,7 +94,7 @@ class TimeKeeper {
   const Config& config() const { return cfg_; }
 
  private:
-  UpdateEvent reselect(size_t updated);
+  UpdateEvent reselect(size_t updated, bool forget_selected = false);
   std::string leap_tick();
   void update_leap_status();
   const Config& cfg_;

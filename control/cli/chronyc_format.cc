@@ -327,6 +327,23 @@ std::string format_activity(const ActivityReport& a, bool csv) {
              .done();
 }
 
+std::string format_smoothing(const SmoothingReport& s, bool csv) {
+  // print_report's %+.9f etc.: CSV drops the '+' (chronyc clears the sign flag there).
+  auto f = [csv](const char* signed_fmt, const char* plain_fmt, double v) {
+    return printf_string(csv ? plain_fmt : signed_fmt, v);
+  };
+  return Fields(csv)
+      .text("Active         : ").field(s.active ? "Yes" : "No")
+      .text(" ").field(s.leap_only ? "(leap second only)" : "")
+      .text("\nOffset         : ").field(f("%+.9f", "%.9f", s.offset_s))
+      .text(" seconds\nFrequency      : ").field(f("%+.6f", "%.6f", s.freq_ppm))
+      .text(" ppm\nWander         : ").field(f("%+.6f", "%.6f", s.wander_ppm_per_s))
+      .text(" ppm per second\nLast update    : ").field(printf_string("%.1f", s.last_update_ago_s))
+      .text(" seconds ago\nRemaining time : ").field(printf_string("%.1f", s.remaining_time_s))
+      .text(" seconds\n")
+      .done();
+}
+
 std::string format_serverstats(const ServerStatsReport& s, bool csv) {
   return Fields(csv)
       .text("NTP packets received       : ").field(u(s.ntp_hits))

@@ -1,5 +1,5 @@
-// The text chronyc 4.3 prints for tracking, sources, sourcestats, activity and serverstats
-// (tables, `-v` legends and `-c` CSV), byte for byte, so scripts written for chronyc can read
+// The text chronyc 4.3 prints for tracking, sources, sourcestats, activity, serverstats,
+// smoothing and the others below (tables, `-v` legends and `-c` CSV), byte for byte, so scripts written for chronyc can read
 // the chronon CLI. Pure functions of the reports; names are addresses (no DNS, as chronyc -n).
 #pragma once
 
@@ -25,6 +25,8 @@ std::string format_sourcestats(const std::vector<SourceStatsReport>& stats, bool
 // The table starts with "200 OK", as chronyc's does; CSV has only the numbers.
 std::string format_activity(const ActivityReport& a, bool csv = false);
 std::string format_serverstats(const ServerStatsReport& s, bool csv);
+// chronyc smoothing (its "Active : Yes " keeps the space before the empty leap-only note).
+std::string format_smoothing(const SmoothingReport& s, bool csv);
 // chronyc selectdata (`all`: unresolved sources too; `names` as for sources).
 std::string format_selectdata(const std::vector<SelectDataReport>& rows, bool verbose, bool csv,
                               bool all = false, const std::vector<std::string>& names = {});

@@ -182,7 +182,8 @@ int run_clients(const std::vector<std::string>& args, const CliOptions& o,
 }
 
 
-// online, offline, onoffline, burst, makestep: "200 OK" as chronyc prints it, or the error.
+// online, offline, onoffline, burst, makestep, reselect, smoothtime, cyclelogs, reload: "200 OK"
+// as chronyc prints it, or the error.
 int run_state_command(const std::vector<std::string>& args, chronon::ctl::CmdmonClient& client) {
   const std::string& cmd = args[0];
   std::vector<uint8_t> fields;
@@ -241,9 +242,20 @@ int run_state_command(const std::vector<std::string>& args, chronon::ctl::Cmdmon
     } else {
       return usage_error("expected 'reload' or 'reload sources'");
     }
-  } else {  // onoffline, cyclelogs
+  } else if (cmd == "smoothtime") {
+    if (args.size() == 2 && args[1] == "reset") {
+      fields = candm::smoothtime_fields(candm::kSmoothTimeReset);
+    } else if (args.size() == 2 && args[1] == "activate") {
+      fields = candm::smoothtime_fields(candm::kSmoothTimeActivate);
+    } else {
+      return usage_error("expected 'smoothtime reset' or 'smoothtime activate'");
+    }
+    code = candm::kSmoothTime;
+  } else {  // onoffline, cyclelogs, reselect
     if (args.size() != 1) return usage_error("takes no arguments");
-    code = cmd == "onoffline" ? candm::kOnOffline : candm::kCycleLogs;
+    code = cmd == "onoffline" ? candm::kOnOffline
+           : cmd == "reselect" ? candm::kReselect
+                               : candm::kCycleLogs;
   }
   std::vector<uint8_t> reply;
   const std::string error = client.request(code, fields, candm::kRpyNull, &reply);
@@ -376,7 +388,8 @@ int run_command(const std::vector<std::string>& args, const CliOptions& o,
       text = ctl::format_sourcestats(stats, verbose, o.csv, all, names);
     }
   } else if (cmd == "online" || cmd == "offline" || cmd == "onoffline" || cmd == "burst" ||
-             cmd == "makestep" || cmd == "cyclelogs" || cmd == "reload") {
+             cmd == "makestep" || cmd == "cyclelogs" || cmd == "reload" || cmd == "reselect" ||
+             cmd == "smoothtime") {
     return run_state_command(args, client);
   } else if (cmd == "waitsync") {
     return run_waitsync(args, o, client);
@@ -388,6 +401,10 @@ int run_command(const std::vector<std::string>& args, const CliOptions& o,
     if (!no_arguments(args)) return 2;
     if (!ask(client, candm::kActivity, {}, candm::kRpyActivity, &reply)) return 1;
     text = ctl::format_activity(candm::decode_activity(reply.data()), o.csv);
+  } else if (cmd == "smoothing") {
+    if (!no_arguments(args)) return 2;
+    if (!ask(client, candm::kSmoothing, {}, candm::kRpySmoothing, &reply)) return 1;
+    text = ctl::format_smoothing(candm::decode_smoothing(reply.data()), o.csv);
   } else if (cmd == "serverstats") {
     if (!no_arguments(args)) return 2;
     if (!ask(client, candm::kServerStats, {}, candm::kRpyServerStats3, &reply)) return 1;

@@ -98,6 +98,7 @@ size_t reply_length(ReplyType t) {
     case kRpyTracking: return kReplyHeaderLen + 76;
     case kRpySourceStats: return kReplyHeaderLen + 56;
     case kRpyActivity: return kReplyHeaderLen + 20;
+    case kRpySmoothing: return kReplyHeaderLen + 24;
     case kRpyNtpSourceName: return kReplyHeaderLen + 256;
     case kRpyServerStats3: return kReplyHeaderLen + 44;
     case kRpyNtpData: return kReplyHeaderLen + 124;
@@ -116,6 +117,7 @@ std::optional<ReplyType> reply_type_for(uint16_t command) {
     case kTracking: return kRpyTracking;
     case kSourceStats: return kRpySourceStats;
     case kActivity: return kRpyActivity;
+    case kSmoothing: return kRpySmoothing;
     case kServerStats: return kRpyServerStats3;
     case kNtpSourceName: return kRpyNtpSourceName;
     case kClientAccessesByIndex3: return kRpyClientAccessesByIndex3;
@@ -123,6 +125,7 @@ std::optional<ReplyType> reply_type_for(uint16_t command) {
     case kSelectData: return kRpySelectData;
     case kOnline: case kOffline: case kBurst: case kMakeStep: case kOnOffline:
     case kModifyMakestep: case kCycleLogs: case kReloadSources: case kChrononReload:
+    case kSmoothTime: case kReselect:
       return kRpyNull;
     default: return std::nullopt;
   }
@@ -133,9 +136,10 @@ size_t request_length(uint16_t command) {
   switch (command) {
     case kNull: case kNSources: case kTracking: case kActivity: case kServerStats:
     case kMakeStep: case kOnOffline: case kCycleLogs: case kReloadSources: case kChrononReload:
+    case kSmoothing: case kReselect:
       fields = 0;
       break;
-    case kSourceData: case kSourceStats: case kSelectData: fields = 4; break;
+    case kSourceData: case kSourceStats: case kSelectData: case kSmoothTime: fields = 4; break;
     case kModifyMakestep: fields = 8; break;
     case kClientAccessesByIndex3: fields = 16; break;
     case kNtpSourceName: case kNtpData: fields = kIpAddrLen; break;
@@ -243,6 +247,17 @@ std::vector<uint8_t> makestep_fields(const MakestepArgs& m) {
   return b;
 }
 
+std::optional<int32_t> request_smoothtime(const Request& r) {
+  if (r.data_len < 4) return std::nullopt;
+  return static_cast<int32_t>(get32(r.data));
+}
+
+std::vector<uint8_t> smoothtime_fields(int32_t option) {
+  std::vector<uint8_t> b(4);
+  put32(b, 0, static_cast<uint32_t>(option));
+  return b;
+}
+
 std::vector<uint8_t> selector_fields(const SourceSelector& s) {
   std::vector<uint8_t> b(2 * kIpAddrLen);
   put_address(b, 0, s.mask);
@@ -329,6 +344,19 @@ std::vector<uint8_t> reply_activity(const Request& r, const ActivityReport& a) {
   put32(b, o + 8, static_cast<uint32_t>(a.burst_online));
   put32(b, o + 12, static_cast<uint32_t>(a.burst_offline));
   put32(b, o + 16, static_cast<uint32_t>(a.unresolved));
+  return b;
+}
+
+// RPY_Smoothing: flags (RPY_SMT_FLAG_ACTIVE 1, _LEAPONLY 2), then five Floats.
+std::vector<uint8_t> reply_smoothing(const Request& r, const SmoothingReport& s) {
+  auto b = reply_header(r, kRpySmoothing, kSuccess);
+  const size_t o = kReplyHeaderLen;
+  put32(b, o, (s.active ? 1u : 0u) | (s.leap_only ? 2u : 0u));
+  putf(b, o + 4, s.offset_s);
+  putf(b, o + 8, s.freq_ppm);
+  putf(b, o + 12, s.wander_ppm_per_s);
+  putf(b, o + 16, s.last_update_ago_s);
+  putf(b, o + 20, s.remaining_time_s);
   return b;
 }
 
@@ -529,6 +557,20 @@ ActivityReport decode_activity(const uint8_t* p) {
   a.burst_offline = static_cast<int32_t>(get32(d + 12));
   a.unresolved = static_cast<int32_t>(get32(d + 16));
   return a;
+}
+
+SmoothingReport decode_smoothing(const uint8_t* p) {
+  const uint8_t* d = p + kReplyHeaderLen;
+  SmoothingReport s;
+  const uint32_t flags = get32(d);
+  s.active = (flags & 1u) != 0;
+  s.leap_only = (flags & 2u) != 0;
+  s.offset_s = getf(d + 4);
+  s.freq_ppm = getf(d + 8);
+  s.wander_ppm_per_s = getf(d + 12);
+  s.last_update_ago_s = getf(d + 16);
+  s.remaining_time_s = getf(d + 20);
+  return s;
 }
 
 ServerStatsReport decode_server_stats(const uint8_t* p) {

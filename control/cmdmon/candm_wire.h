@@ -20,7 +20,8 @@ inline constexpr uint8_t kPktRequest = 1, kPktReply = 2;
 // Request codes (REQ_*) chronon knows.
 enum Command : uint16_t {
   kNull = 0, kOnline = 1, kOffline = 2, kBurst = 3, kNSources = 14, kSourceData = 15,
-  kTracking = 33, kSourceStats = 34, kCycleLogs = 37, kMakeStep = 43, kActivity = 44, kModifyMakestep = 50,
+  kTracking = 33, kSourceStats = 34, kCycleLogs = 37, kMakeStep = 43, kActivity = 44, kReselect = 48,
+  kModifyMakestep = 50, kSmoothing = 51, kSmoothTime = 52,
   kServerStats = 54, kNtpData = 57, kOnOffline = 63, kNtpSourceName = 65, kClientAccessesByIndex3 = 68,
   kSelectData = 69, kReloadSources = 70,
   // chronon's own requests, far above chrony's codes (chronyd answers them 502 Invalid
@@ -30,12 +31,12 @@ enum Command : uint16_t {
 // Reply formats (RPY_*).
 enum ReplyType : uint16_t {
   kRpyNull = 1, kRpyNSources = 2, kRpySourceData = 3, kRpyTracking = 5, kRpySourceStats = 6,
-  kRpyActivity = 12, kRpyNtpData = 16, kRpyNtpSourceName = 19, kRpyClientAccessesByIndex3 = 21, kRpySelectData = 23,
+  kRpyActivity = 12, kRpySmoothing = 13, kRpyNtpData = 16, kRpyNtpSourceName = 19, kRpyClientAccessesByIndex3 = 21, kRpySelectData = 23,
   kRpyServerStats3 = 24,
 };
 // Status codes (STT_*).
 enum Status : uint16_t {
-  kSuccess = 0, kFailed = 1, kUnauth = 2, kInvalid = 3, kNoSuchSource = 4,
+  kSuccess = 0, kFailed = 1, kUnauth = 2, kInvalid = 3, kNoSuchSource = 4, kNotEnabled = 6,
   kInactive = 15, kBadPktVersion = 18, kBadPktLength = 19,
 };
 
@@ -98,6 +99,11 @@ struct MakestepArgs {
 std::optional<MakestepArgs> request_makestep(const Request& r);
 std::vector<uint8_t> makestep_fields(const MakestepArgs& m);
 std::vector<uint8_t> burst_fields(const BurstArgs& b);
+// The option of SMOOTHTIME (REQ_SmoothTime): chrony's REQ_SMOOTHTIME_RESET / _ACTIVATE; any
+// other value is passed on (chronyd answers it 502).
+enum SmoothTimeOption : int32_t { kSmoothTimeReset = 0, kSmoothTimeActivate = 1 };
+std::optional<int32_t> request_smoothtime(const Request& r);
+std::vector<uint8_t> smoothtime_fields(int32_t option);
 std::vector<uint8_t> client_accesses_fields(const ClientAccessesQuery& q);
 
 // Replies. `status` other than success gives a null reply with that status.
@@ -107,6 +113,7 @@ std::vector<uint8_t> reply_source_data(const Request& r, const SourceReport& s);
 std::vector<uint8_t> reply_tracking(const Request& r, const TrackingReport& t);
 std::vector<uint8_t> reply_sourcestats(const Request& r, const SourceStatsReport& s);
 std::vector<uint8_t> reply_activity(const Request& r, const ActivityReport& a);
+std::vector<uint8_t> reply_smoothing(const Request& r, const SmoothingReport& s);
 std::vector<uint8_t> reply_server_stats(const Request& r, const ServerStatsReport& s);
 std::vector<uint8_t> reply_ntp_source_name(const Request& r, const std::string& name);
 // At most ClientAccessPage::kMaxClients clients are encoded.
@@ -135,6 +142,7 @@ SourceReport decode_source_data(const uint8_t* p);
 TrackingReport decode_tracking(const uint8_t* p);
 SourceStatsReport decode_sourcestats(const uint8_t* p);
 ActivityReport decode_activity(const uint8_t* p);
+SmoothingReport decode_smoothing(const uint8_t* p);
 ServerStatsReport decode_server_stats(const uint8_t* p);
 std::string decode_ntp_source_name(const uint8_t* p);
 ClientAccessPage decode_client_accesses(const uint8_t* p);

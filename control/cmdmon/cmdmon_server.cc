@@ -116,6 +116,7 @@ bool open_command(uint16_t command) {
   switch (command) {
     case candm::kNull: case candm::kNSources: case candm::kSourceData: case candm::kTracking:
     case candm::kSourceStats: case candm::kActivity: case candm::kNtpSourceName:
+    case candm::kSmoothing:
       return true;
     default:
       return false;
@@ -127,7 +128,8 @@ bool changes_state(uint16_t command) {
   switch (command) {
     case candm::kOnline: case candm::kOffline: case candm::kOnOffline: case candm::kBurst:
     case candm::kMakeStep: case candm::kModifyMakestep: case candm::kCycleLogs:
-    case candm::kReloadSources: case candm::kChrononReload:
+    case candm::kReloadSources: case candm::kChrononReload: case candm::kReselect:
+    case candm::kSmoothTime:
       return true;
     default:
       return false;
@@ -196,6 +198,12 @@ std::vector<uint8_t> CmdmonServer::handle(const uint8_t* p, size_t len,
     }
     case candm::kActivity:
       return fits(candm::reply_activity(r, reports.activity(unresolved)));
+    case candm::kSmoothing: {
+      // Without smoothtime chronyd answers STT_NOTENABLED (chronyc: "505 Facility not
+      // enabled in daemon").
+      const auto s = reports.smoothing();
+      return fits(s ? candm::reply_smoothing(r, *s) : candm::reply_status(r, candm::kNotEnabled));
+    }
     case candm::kServerStats:
       return fits(candm::reply_server_stats(r, reports.server_stats(hits_, drops_)));
     case candm::kNtpSourceName: {
@@ -270,6 +278,25 @@ std::vector<uint8_t> CmdmonServer::change_state(const candm::Request& r) {
       }
       // The amount added to the clock, as the makestep directive's message says it.
       spdlog::warn("System clock was stepped by {:.6f} seconds (makestep)", *step);
+      return candm::reply_status(r, candm::kSuccess);
+    }
+    case candm::kReselect: {
+      const std::string message = commands_->reselect();
+      spdlog::info("reselect: {}", message.empty() ? "no source selectable" : message);
+      return candm::reply_status(r, candm::kSuccess);
+    }
+    case candm::kSmoothTime: {
+      if (!commands_->smoothing_enabled()) return candm::reply_status(r, candm::kNotEnabled);
+      const auto option = candm::request_smoothtime(r);
+      if (!option) return candm::reply_status(r, candm::kBadPktLength);
+      if (*option == candm::kSmoothTimeReset) {
+        commands_->smoothtime_reset();
+        spdlog::info("Time smoothing reset (smoothtime reset)");
+      } else if (*option == candm::kSmoothTimeActivate) {
+        if (commands_->smoothtime_activate()) spdlog::info("Time smoothing activated");
+      } else {
+        return candm::reply_status(r, candm::kInvalid);
+      }
       return candm::reply_status(r, candm::kSuccess);
     }
     case candm::kModifyMakestep: {

@@ -2,8 +2,9 @@
 // /run/chronon/chronond.sock, mode 0660, group `cmdgroup`) answering chrony's command
 // protocol, so the chronon CLI and Debian's chronyc (`chronyc -h /path ...`) both work.
 // Reports for anyone who can reach the socket; commands that change state (online, offline,
-// burst, makestep) only for root, chronond's own user and members of cmdgroup, checked with
-// the sender's kernel-attested credentials (SCM_CREDENTIALS) on every request.
+// burst, makestep, reselect, smoothtime) only for root, chronond's own user and members of
+// cmdgroup, checked with the sender's kernel-attested credentials (SCM_CREDENTIALS) on every
+// request.
 #pragma once
 
 #include <sys/types.h>

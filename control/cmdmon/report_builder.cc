@@ -333,6 +333,21 @@ std::optional<SourceStatsReport> ReportBuilder::sourcestats(size_t report_index)
   return r;
 }
 
+std::optional<SmoothingReport> ReportBuilder::smoothing() const {
+  const Smoothing* sm = keeper_.smoothing();
+  if (!sm) return std::nullopt;
+  const Smoothing::Report r = sm->report(ts::to_nanos(clock_.now()));
+  SmoothingReport out;
+  out.active = r.active;
+  out.leap_only = r.leap_only;
+  out.offset_s = r.offset_s;
+  out.freq_ppm = r.freq * 1e6;
+  out.wander_ppm_per_s = r.wander * 1e6;
+  out.last_update_ago_s = r.last_update_ago_s;
+  out.remaining_time_s = r.remaining_s;
+  return out;
+}
+
 ActivityReport ReportBuilder::activity(int unresolved) const {
   ActivityReport a;
   for (size_t i = 0; i < keeper_.source_count(); ++i) {

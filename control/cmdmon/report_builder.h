@@ -23,6 +23,8 @@ class ReportBuilder {
   std::optional<SourceReport> source(size_t i) const;
   std::optional<SourceStatsReport> sourcestats(size_t i) const;
   ActivityReport activity(int unresolved) const;
+  // chronyc smoothing; nullopt without smoothtime (chronyc's "505 Facility not enabled").
+  std::optional<SmoothingReport> smoothing() const;
   ServerStatsReport server_stats(uint64_t cmd_hits, uint64_t cmd_drops) const;
 
   // The report address of the TimeKeeper's source i (not a report index): its IP address,

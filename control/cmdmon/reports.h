@@ -82,6 +82,14 @@ struct ActivityReport {
   int online = 0, offline = 0, burst_online = 0, burst_offline = 0, unresolved = 0;
 };
 
+// chronyc smoothing (RPY_Smoothing): the state of smoothtime, as chrony's SMT_GetSmoothingReport
+// gives it (frequencies in ppm, positive: the served time runs faster).
+struct SmoothingReport {
+  bool active = false, leap_only = false;
+  double offset_s = 0, freq_ppm = 0, wander_ppm_per_s = 0;
+  double last_update_ago_s = 0, remaining_time_s = 0;
+};
+
 // chronyc serverstats (chrony 4.3's RPY_SERVER_STATS3 fields).
 struct ServerStatsReport {
   uint32_t ntp_hits = 0, nke_hits = 0, cmd_hits = 0;

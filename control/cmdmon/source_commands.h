@@ -1,9 +1,10 @@
 // The commands that change what chronond does with its sources and clock (chronyc online,
-// offline, onoffline, burst, makestep), apart from the protocol that carries them: which
+// offline, onoffline, burst, makestep, reselect, smoothtime), apart from the protocol that carries them: which
 // sources an address/mask pair selects, and what happens to them.
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "control/cmdmon/candm_wire.h"
 #include "control/cmdmon/report_builder.h"
@@ -26,6 +27,12 @@ class SourceCommands {
   std::optional<double> make_step() { return keeper_.make_step(); }
   // makestep THRESHOLD LIMIT (Discipline::set_makestep).
   void set_makestep(double threshold_s, int limit) { keeper_.set_makestep(threshold_s, limit); }
+  // reselect: what changed, for the log ("" if nothing).
+  std::string reselect() { return keeper_.force_reselect().message; }
+  // smoothtime: whether smoothtime is configured; reset / activate (true: it was locked).
+  bool smoothing_enabled() const { return keeper_.smoothing() != nullptr; }
+  void smoothtime_reset() { keeper_.smoothtime_reset(); }
+  bool smoothtime_activate() { return keeper_.smoothtime_activate(); }
 
   // Whether source i is one that `which` selects: every NTP source when the address is
   // unspecified; else those whose address equals `address` under `mask`.

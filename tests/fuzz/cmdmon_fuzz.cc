@@ -17,11 +17,20 @@ using namespace chronon;
 
 namespace {
 
+// smoothtime on, so that smoothing and smoothtime act rather than answer 505.
+ctl::Config with_smoothtime() {
+  ctl::Config c;
+  c.smoothtime.enabled = true;
+  c.smoothtime.max_freq_ppm = 400;
+  c.smoothtime.max_wander_ppm_per_s = 0.01;
+  return c;
+}
+
 struct Rig : ctl::CmdmonRig {
   ctl::SourceCommands commands{keeper, reports, clock};
   ctl::ClientLogReader clients{*seg};
   std::unique_ptr<ctl::CmdmonServer> server;
-  Rig() {
+  Rig() : CmdmonRig(with_smoothtime()) {
     server = std::make_unique<ctl::CmdmonServer>("/tmp/cmdmon_fuzz." + std::to_string(getpid()) +
                                                  ".sock");
     server->set_source_commands(&commands);

@@ -271,6 +271,18 @@ std::vector<uint8_t> answer(const candm::Request& r, const std::vector<Source>& 
       return candm::reply_status(r, candm::kNoSuchSource);
     }
     case candm::kActivity: return candm::reply_activity(r, ActivityReport{5, 1, 1, 0, 1});
+    case candm::kSmoothing: {
+      // A leap second being smeared out (leaponly), halfway through the first ramp.
+      chronon::ctl::SmoothingReport s;
+      s.active = true;
+      s.leap_only = true;
+      s.offset_s = -0.987654321;
+      s.freq_ppm = 12.345678;
+      s.wander_ppm_per_s = -0.001;
+      s.last_update_ago_s = 1234.56;
+      s.remaining_time_s = 86399.94;
+      return candm::reply_smoothing(r, s);
+    }
     case candm::kServerStats: {
       ServerStatsReport s;
       s.ntp_hits = 4000000000u;

@@ -242,7 +242,7 @@ class Chronyc(unittest.TestCase):
         self.assertNotIn("Reference ID", r.stdout)  # after quit
 
     def test_unanswered_command_gets_chronycs_error(self):
-        r = self.chronyc("reselect")
+        r = self.chronyc("refresh")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("502 Invalid command", r.stdout + r.stderr)
 

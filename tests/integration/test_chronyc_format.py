@@ -34,6 +34,8 @@ CASES = [
     (["-N"], ["sourcestats"]),
     ([], ["activity"]),
     (["-c"], ["activity"]),
+    ([], ["smoothing"]),
+    (["-c"], ["smoothing"]),
     ([], ["serverstats"]),
     (["-c"], ["serverstats"]),
     ([], ["clients"]),

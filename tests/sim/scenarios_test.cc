@@ -66,6 +66,32 @@ TEST(Sim, PreferredSourceIsSelected) {
   EXPECT_GT(reports.select_data(1)->hi_limit_s, reports.select_data(1)->lo_limit_s);
 }
 
+TEST(Sim, ReselectForgetsTheSelectedSourceSoReselectdistNoLongerKeepsIt) {
+  ctl::Config cfg;
+  cfg.reselectdist_s = 1.0;  // the selected source is kept against anything within 1 s
+  World w(cfg, 0.0, 5.0);
+  ServerSpec far, near;
+  far.name = "far";
+  far.root_delay_s = 0.100;  // 50 ms more distance than `near`
+  near.name = "near";
+  near.reachable = false;  // selected first: `far`, alone
+  w.add_server(far, server_source());
+  w.add_server(near, server_source());
+  w.run_until(600.0);
+  ASSERT_EQ(w.keeper().selected(), 0);
+  w.server(1).reachable = true;
+  w.run_until(1800.0);
+  EXPECT_EQ(w.keeper().selected(), 0);  // the better source, but within reselectdist
+  // chronyc reselect: selected again from scratch, the nearer source wins.
+  const ctl::UpdateEvent ev = w.keeper().force_reselect();
+  EXPECT_EQ(w.keeper().selected(), 1);
+  EXPECT_TRUE(ev.selection_changed);
+  EXPECT_NE(ev.message.find("Selected source"), std::string::npos) << ev.message;
+  // And once more: the same source, selected (and logged) again, as chronyd does.
+  EXPECT_NE(w.keeper().force_reselect().message.find("Selected source"), std::string::npos);
+  EXPECT_EQ(w.keeper().selected(), 1);
+}
+
 TEST(Sim, TooFewSourcesWaitInSelectdata) {
   ctl::Config cfg;
   cfg.minsources = 2;

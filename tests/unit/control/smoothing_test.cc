@@ -94,6 +94,57 @@ TEST(Smoothing, ResetStartsFromZero) {
   EXPECT_EQ(sm.remaining_s(s(6)), 0.0);
 }
 
+TEST(Smoothing, ActivateUnlocksWithoutWaitingForTheSkew) {
+  Smoothing sm({400.0, 0.01, false});
+  sm.reset(s(0));
+  sm.on_adjust(s(10), 0.5, 0.0, 1e-3);  // skew 1000 ppm: locked
+  EXPECT_FALSE(sm.active());
+  EXPECT_TRUE(sm.activate(s(20)));
+  EXPECT_TRUE(sm.active());
+  EXPECT_FALSE(sm.activate(s(21)));  // already active: nothing to do (SMT_Activate)
+  // The next adjustment is smoothed although the skew is still large.
+  sm.on_adjust(s(30), 0.1, 0.0, 1e-3);
+  EXPECT_NEAR(sm.offset_s(s(30)), 0.1, 1e-12);
+}
+
+TEST(Smoothing, ReportFollowsTheStagesAsChronysGetSmoothing) {
+  Smoothing sm({100.0, 0.1, true});
+  sm.reset(s(0));
+  Smoothing::Report r = sm.report(s(500));
+  EXPECT_FALSE(r.active);  // locked: no times, as SMT_GetSmoothingReport
+  EXPECT_TRUE(r.leap_only);
+  EXPECT_EQ(r.last_update_ago_s, 0.0);
+  EXPECT_EQ(r.remaining_s, 0.0);
+  sm.on_leap(s(1000), 1);  // ramps of 1000 s at 0.1 ppm/s, 9000 s at 100 ppm
+  r = sm.report(s(1500));  // in the first ramp: served time slows down by 50 ppm
+  EXPECT_TRUE(r.active);
+  EXPECT_NEAR(r.offset_s, 1.0 - 0.5 * 0.1e-6 * 500 * 500, 1e-9);
+  EXPECT_NEAR(r.freq, -50e-6, 1e-12);
+  EXPECT_NEAR(r.wander, -0.1e-6, 1e-15);
+  EXPECT_NEAR(r.last_update_ago_s, 500, 1e-9);
+  EXPECT_NEAR(r.remaining_s, 10500, 1e-6);
+  r = sm.report(s(5000));  // at the limit: no wander
+  EXPECT_NEAR(r.freq, -100e-6, 1e-12);
+  EXPECT_EQ(r.wander, 0.0);
+  r = sm.report(s(11500));  // ramping back
+  EXPECT_NEAR(r.freq, -50e-6, 1e-12);
+  EXPECT_NEAR(r.wander, 0.1e-6, 1e-15);
+  r = sm.report(s(20000));  // done
+  EXPECT_NEAR(r.offset_s, 0.0, 1e-9);
+  EXPECT_NEAR(r.freq, 0.0, 1e-15);
+  EXPECT_EQ(r.wander, 0.0);
+  EXPECT_EQ(r.remaining_s, 0.0);
+  EXPECT_NEAR(r.last_update_ago_s, 19000, 1e-9);
+  // smoothtime reset: from zero, the update time now; still active.
+  sm.on_leap(s(20000), 1);
+  sm.reset(s(20100));
+  r = sm.report(s(20110));
+  EXPECT_TRUE(r.active);
+  EXPECT_EQ(r.offset_s, 0.0);
+  EXPECT_NEAR(r.last_update_ago_s, 10, 1e-9);
+  EXPECT_EQ(r.remaining_s, 0.0);
+}
+
 TEST(Smoothing, PublishedModelMatchesAndAddsTheSlewLeft) {
   Smoothing sm({100.0, 0.1, true});
   sm.reset(s(0));

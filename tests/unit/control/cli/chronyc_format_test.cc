@@ -116,6 +116,36 @@ TEST(ChronycFormat, ActivityAndServerstatsMatchChronyc) {
   EXPECT_EQ(format_serverstats(s, true), "3,0,20,0,0,0,0,0,0,0,0\n");
 }
 
+TEST(ChronycFormat, SmoothingAsChronycsPrintReport) {
+  // chronyc 4.3: "%B %s" keeps the space before an empty leap-only note; %+.9f, %+.6f, %.1f.
+  SmoothingReport s;
+  EXPECT_EQ(format_smoothing(s, false),
+            "Active         : No \n"
+            "Offset         : +0.000000000 seconds\n"
+            "Frequency      : +0.000000 ppm\n"
+            "Wander         : +0.000000 ppm per second\n"
+            "Last update    : 0.0 seconds ago\n"
+            "Remaining time : 0.0 seconds\n");
+  EXPECT_EQ(format_smoothing(s, true), "No,,0.000000000,0.000000,0.000000,0.0,0.0\n");
+  s.active = true;
+  s.leap_only = true;
+  s.offset_s = -0.5;
+  s.freq_ppm = 100;
+  s.wander_ppm_per_s = -0.1;
+  s.last_update_ago_s = 12.25;
+  s.remaining_time_s = 9999.96;
+  EXPECT_EQ(format_smoothing(s, false),
+            "Active         : Yes (leap second only)\n"
+            "Offset         : -0.500000000 seconds\n"
+            "Frequency      : +100.000000 ppm\n"
+            "Wander         : -0.100000 ppm per second\n"
+            "Last update    : 12.2 seconds ago\n"
+            "Remaining time : 10000.0 seconds\n");
+  // CSV: no '+' (print_report clears the sign flag there).
+  EXPECT_EQ(format_smoothing(s, true),
+            "Yes,(leap second only),-0.500000000,100.000000,-0.100000,12.2,10000.0\n");
+}
+
 TEST(ChronycFormat, OffsetUnitsSwitchWhereChronycSwitches) {
   auto offset_of = [](double x) {
     auto v = sources(10);

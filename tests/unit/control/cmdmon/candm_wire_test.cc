@@ -42,6 +42,70 @@ TEST(CandmReplies, LengthsMatchChronycsExpectations) {
   EXPECT_EQ(reply_length(kRpyClientAccessesByIndex3), 520u);
   EXPECT_EQ(reply_length(kRpyActivity), 48u);
   EXPECT_EQ(reply_length(kRpyServerStats3), 72u);
+  EXPECT_EQ(reply_length(kRpySmoothing), 52u);  // flags and five Floats
+}
+
+TEST(CandmRequests, SmoothingAndSmoothtimeAndReselectAsChronycSendsThem) {
+  // chronyc pads each request to its reply's length (PROTO_VERSION_PADDING).
+  EXPECT_EQ(make_request(kSmoothing, 1).size(), 52u);
+  EXPECT_EQ(request_length(kSmoothing), 52u);
+  EXPECT_EQ(make_request(kReselect, 1).size(), 28u);
+  EXPECT_EQ(request_length(kReselect), 28u);
+  const auto req = make_request(kSmoothTime, 2, smoothtime_fields(kSmoothTimeActivate));
+  ASSERT_EQ(req.size(), 28u);
+  EXPECT_EQ(request_length(kSmoothTime), 28u);
+  // The option is a big-endian int32 right after the header (REQ_SmoothTime).
+  EXPECT_EQ(req[20], 0);
+  EXPECT_EQ(req[23], 1);
+  EXPECT_EQ(req[4], 0);
+  EXPECT_EQ(req[5], 52);  // REQ_SMOOTHTIME, after version, type and two reserved bytes
+  Request r;
+  ASSERT_TRUE(parse_request(req.data(), req.size(), &r));
+  EXPECT_EQ(request_smoothtime(r), kSmoothTimeActivate);
+  ASSERT_TRUE(parse_request(req.data(), 22, &r));
+  EXPECT_EQ(request_smoothtime(r), std::nullopt);
+  EXPECT_EQ(reply_type_for(kSmoothing), kRpySmoothing);
+  EXPECT_EQ(reply_type_for(kSmoothTime), kRpyNull);
+  EXPECT_EQ(reply_type_for(kReselect), kRpyNull);
+}
+
+TEST(CandmReplies, SmoothingEncodesFlagsAndFloats) {
+  Request r;
+  const auto req = make_request(kSmoothing, 9);
+  ASSERT_TRUE(parse_request(req.data(), req.size(), &r));
+  SmoothingReport s;
+  s.active = true;
+  s.leap_only = true;
+  s.offset_s = -0.25;
+  s.freq_ppm = 12.5;
+  s.wander_ppm_per_s = -0.01;
+  s.last_update_ago_s = 3.5;
+  s.remaining_time_s = 1200;
+  const auto rep = reply_smoothing(r, s);
+  ASSERT_EQ(rep.size(), 52u);
+  ReplyHeader h;
+  ASSERT_EQ(parse_reply(rep.data(), rep.size(), &h), "");
+  EXPECT_EQ(h.reply, kRpySmoothing);
+  EXPECT_EQ(h.reply, 13);
+  EXPECT_EQ(h.sequence, 9u);
+  EXPECT_EQ(rep[31], 3);  // RPY_SMT_FLAG_ACTIVE | RPY_SMT_FLAG_LEAPONLY
+  // offset -0.25 = -2^-2: chrony's Float puts it at offset 32.
+  EXPECT_EQ(decode_float(static_cast<int32_t>(uint32_t{rep[32]} << 24 | uint32_t{rep[33]} << 16 |
+                                              uint32_t{rep[34]} << 8 | rep[35])),
+            -0.25);
+  const SmoothingReport d = decode_smoothing(rep.data());
+  EXPECT_TRUE(d.active);
+  EXPECT_TRUE(d.leap_only);
+  EXPECT_EQ(d.offset_s, -0.25);
+  EXPECT_NEAR(d.freq_ppm, 12.5, 1e-6);
+  EXPECT_NEAR(d.wander_ppm_per_s, -0.01, 1e-9);
+  EXPECT_NEAR(d.last_update_ago_s, 3.5, 1e-6);
+  EXPECT_NEAR(d.remaining_time_s, 1200, 1e-4);
+  s.active = false;
+  s.leap_only = false;
+  const auto off = reply_smoothing(r, s);
+  EXPECT_EQ(off[31], 0);
+  EXPECT_FALSE(decode_smoothing(off.data()).active);
 }
 
 TEST(CandmRequests, ArePaddedToTheirReplyAndParseBack) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 
 #include "control/cmdmon/report_builder.h"
 #include "timestamping/virtual_clock.h"
@@ -10,6 +11,9 @@
 namespace chronon::ctl {
 
 struct CmdmonRig {
+  CmdmonRig() = default;
+  // With `c` in force (e.g. smoothtime configured).
+  explicit CmdmonRig(Config c) : cfg(std::move(c)) {}
   ts::SimulatedClock base{timespec{1800000000, 0}};
   ts::VirtualClock clock{base};
   Config cfg;

@@ -32,11 +32,31 @@ ReportAddress addr(const char* text) {
 
 struct Rig : CmdmonRig {
   SourceCommands commands{keeper, reports, clock};
-  Rig() {
+  explicit Rig(Config c = {}) : CmdmonRig(std::move(c)) {
     for (const char* a : {"10.0.0.1", "10.0.1.1", "fd00::1"}) add(a);
     add("PHC0", 0x50484330).set_refclock();
   }
 };
+
+Config with_smoothtime() {
+  Config c;
+  c.smoothtime.enabled = true;
+  c.smoothtime.max_freq_ppm = 400;
+  c.smoothtime.max_wander_ppm_per_s = 0.001;
+  return c;
+}
+
+// A command's reply status from `server`, asked from `o`; `len` cuts the request short.
+uint16_t status_from(CmdmonServer& server, const Rig& r, uint16_t cmd,
+                     const std::vector<uint8_t>& fields, CmdmonServer::Origin o,
+                     size_t len = 0) {
+  auto req = candm::make_request(cmd, 7, fields);
+  if (len) req.resize(len);
+  const auto rep = server.handle(req.data(), req.size(), r.reports, 0, o);
+  candm::ReplyHeader h;
+  EXPECT_EQ(candm::parse_reply(rep.data(), rep.size(), &h), "");
+  return h.status;
+}
 
 TEST(SourceCommands, SelectorsMatchAsChronyDoes) {
   Rig r;
@@ -210,6 +230,94 @@ TEST(SourceCommands, CredentialsDecideWhoMayChangeState) {
   EXPECT_FALSE(grouped.may_change_state(54321, 54321, 999999999));  // no such process
   EXPECT_THROW(CmdmonServer(testing::TempDir() + "/x.sock", "no-such-group-here"),
                std::runtime_error);
+}
+
+}  // namespace
+}  // namespace chronon::ctl
+
+namespace chronon::ctl {
+namespace {
+
+TEST(SourceCommands, SmoothtimeIsPrivilegedAndActsOnlyWhenConfigured) {
+  using O = CmdmonServer::Origin;
+  Rig off;
+  CmdmonServer s1{testing::TempDir() + "/source_commands_smt1.sock"};
+  s1.set_source_commands(&off.commands);
+  const auto reset = candm::smoothtime_fields(candm::kSmoothTimeReset);
+  const auto activate = candm::smoothtime_fields(candm::kSmoothTimeActivate);
+  // chronyd without smoothtime: STT_NOTENABLED ("505 Facility not enabled in daemon").
+  EXPECT_EQ(status_from(s1, off, candm::kSmoothTime, reset, O::kUnixSocket), candm::kNotEnabled);
+
+  Rig on(with_smoothtime());
+  CmdmonServer s2{testing::TempDir() + "/source_commands_smt2.sock"};
+  // No actions set: 502, as the other state-changing commands.
+  EXPECT_EQ(status_from(s2, on, candm::kSmoothTime, activate, O::kUnixSocket), candm::kInvalid);
+  s2.set_source_commands(&on.commands);
+  ASSERT_NE(on.keeper.smoothing(), nullptr);
+  EXPECT_FALSE(on.keeper.smoothing()->active());
+  EXPECT_EQ(status_from(s2, on, candm::kSmoothTime, activate, O::kNetwork), candm::kUnauth);
+  EXPECT_EQ(status_from(s2, on, candm::kSmoothTime, activate, O::kUnixReadOnly), candm::kUnauth);
+  EXPECT_FALSE(on.keeper.smoothing()->active());
+  // Cut inside the option (and so shorter than any reply): no answer, nothing done.
+  auto cut = candm::make_request(candm::kSmoothTime, 5, activate);
+  cut.resize(22);
+  EXPECT_TRUE(s2.handle(cut.data(), cut.size(), on.reports, 0, O::kUnixSocket).empty());
+  EXPECT_FALSE(on.keeper.smoothing()->active());
+  cut = candm::make_request(candm::kSmoothTime, 6, activate);
+  cut.resize(27);  // the option whole, the padding not: still refused
+  EXPECT_TRUE(s2.handle(cut.data(), cut.size(), on.reports, 0, O::kUnixSocket).empty());
+  EXPECT_FALSE(on.keeper.smoothing()->active());
+  EXPECT_EQ(status_from(s2, on, candm::kSmoothTime, candm::smoothtime_fields(7), O::kUnixSocket),
+            candm::kInvalid);
+  EXPECT_FALSE(on.keeper.smoothing()->active());
+  EXPECT_EQ(status_from(s2, on, candm::kSmoothTime, activate, O::kUnixSocket), candm::kSuccess);
+  EXPECT_TRUE(on.keeper.smoothing()->active());
+  EXPECT_EQ(status_from(s2, on, candm::kSmoothTime, activate, O::kUnixSocket), candm::kSuccess);
+  // reset: the update time moves to now (the offset, already 0, stays 0).
+  on.base.advance(std::chrono::seconds(100));
+  EXPECT_NEAR(on.reports.smoothing()->last_update_ago_s, 100, 1e-6);
+  EXPECT_EQ(status_from(s2, on, candm::kSmoothTime, reset, O::kNetwork), candm::kUnauth);
+  EXPECT_NEAR(on.reports.smoothing()->last_update_ago_s, 100, 1e-6);
+  EXPECT_EQ(status_from(s2, on, candm::kSmoothTime, reset, O::kUnixSocket), candm::kSuccess);
+  EXPECT_NEAR(on.reports.smoothing()->last_update_ago_s, 0, 1e-6);
+  EXPECT_TRUE(on.keeper.smoothing()->active());
+}
+
+TEST(SourceCommands, SmoothingReportIsOpenAndNotEnabledWithoutSmoothtime) {
+  using O = CmdmonServer::Origin;
+  Rig off;
+  CmdmonServer s1{testing::TempDir() + "/source_commands_smr1.sock"};
+  EXPECT_EQ(status_from(s1, off, candm::kSmoothing, {}, O::kNetwork), candm::kNotEnabled);
+  Rig on(with_smoothtime());
+  CmdmonServer s2{testing::TempDir() + "/source_commands_smr2.sock"};
+  // PERMIT_OPEN in chronyd: answered on the UDP port too.
+  auto req = candm::make_request(candm::kSmoothing, 8);
+  const auto rep = s2.handle(req.data(), req.size(), on.reports, 0, O::kNetwork);
+  candm::ReplyHeader h;
+  ASSERT_EQ(candm::parse_reply(rep.data(), rep.size(), &h), "");
+  EXPECT_EQ(h.status, candm::kSuccess);
+  EXPECT_EQ(h.reply, candm::kRpySmoothing);
+  const SmoothingReport sr = candm::decode_smoothing(rep.data());
+  EXPECT_FALSE(sr.active);
+  EXPECT_FALSE(sr.leap_only);
+  EXPECT_EQ(sr.offset_s, 0.0);
+  // Unpadded (chronyc pads to 52 bytes): too short for the reply.
+  EXPECT_EQ(status_from(s2, on, candm::kSmoothing, {}, O::kUnixSocket, 40), candm::kBadPktLength);
+}
+
+TEST(SourceCommands, ReselectIsPrivileged) {
+  using O = CmdmonServer::Origin;
+  Rig r;
+  CmdmonServer server{testing::TempDir() + "/source_commands_resel.sock"};
+  EXPECT_EQ(status_from(server, r, candm::kReselect, {}, O::kUnixSocket), candm::kInvalid);
+  server.set_source_commands(&r.commands);
+  EXPECT_EQ(status_from(server, r, candm::kReselect, {}, O::kNetwork), candm::kUnauth);
+  EXPECT_EQ(status_from(server, r, candm::kReselect, {}, O::kUnixReadOnly), candm::kUnauth);
+  EXPECT_EQ(status_from(server, r, candm::kReselect, {}, O::kUnixSocket), candm::kSuccess);
+  // Shorter than its reply (28 bytes, chronyc pads to it): no answer, nothing done.
+  auto req = candm::make_request(candm::kReselect, 9);
+  req.resize(24);
+  EXPECT_TRUE(server.handle(req.data(), req.size(), r.reports, 0, O::kUnixSocket).empty());
 }
 
 }  // namespace
