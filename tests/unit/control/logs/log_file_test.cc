@@ -23,6 +23,29 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kBanner = "=====\nTitle\n=====";
 
+// While alive, files of this process cannot grow past `bytes`: writes beyond it fail as a
+// full disk would (EFBIG, not ENOSPC; SIGXFSZ ignored). The old limit and handler come back
+// at the end of the scope.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(uintmax_t bytes) : old_handler_(::signal(SIGXFSZ, SIG_IGN)) {
+    EXPECT_EQ(::getrlimit(RLIMIT_FSIZE, &old_), 0);
+    rlimit small = old_;
+    small.rlim_cur = bytes;
+    EXPECT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &old_);
+    ::signal(SIGXFSZ, old_handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit old_{};
+  sighandler_t old_handler_;
+};
+
 class LogFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -140,16 +163,12 @@ TEST_F(LogFileTest, FailedWriteReturnsFalseAndNextWriteReopensWithBanner) {
   ASSERT_TRUE(log.write("before"));
   const auto size = fs::file_size(dir_ / "tracking.log");
 
-  // A file size limit makes the next write fail as a full disk would (EFBIG, not ENOSPC).
-  rlimit old{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
-  const auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
-  rlimit small = old;
-  small.rlim_cur = size;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
-  const bool written = log.write("lost");
-  ::setrlimit(RLIMIT_FSIZE, &old);
-  ::signal(SIGXFSZ, old_handler);
+  // A file size limit makes the next write fail as a full disk would.
+  bool written;
+  {
+    const FileSizeLimit limit(size);
+    written = log.write("lost");
+  }
 
   EXPECT_FALSE(written);
   EXPECT_EQ(log.last_error(),
@@ -166,17 +185,14 @@ TEST_F(LogFileTest, RowCutShortIsTakenBackAndTheLostRowsAreCounted) {
   const auto size = fs::file_size(dir_ / "tracking.log");
 
   // Room for three more bytes: the next rows are written in part, then refused.
-  rlimit old{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
-  const auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
-  rlimit small = old;
-  small.rlim_cur = size + 3;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
-  const bool first = log.write("lost one");
-  const uint64_t after_first = log.consecutive_failures();
-  const bool second = log.write("lost two");
-  ::setrlimit(RLIMIT_FSIZE, &old);
-  ::signal(SIGXFSZ, old_handler);
+  bool first, second;
+  uint64_t after_first;
+  {
+    const FileSizeLimit limit(size + 3);
+    first = log.write("lost one");
+    after_first = log.consecutive_failures();
+    second = log.write("lost two");
+  }
 
   EXPECT_FALSE(first);
   EXPECT_FALSE(second);
